@@ -1,0 +1,285 @@
+"""The backward pass: vector-Jacobian products in reverse topological order.
+
+The graph is walked without recursion: one pass counts, for every node, how
+many consumers will send it a gradient; a second pass runs a node's rule once
+all of them have (Kahn's algorithm). Both passes are linear in the size of
+the graph and key nodes by identity, so a chain a million operations deep is
+fine. Broadcasting is undone here, in one place, for every rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from autograd.function import Function, _freed_message, _modes
+from autograd.tensor import Tensor, _make, _to_array
+
+
+def _unbroadcast(g: Tensor, shape: tuple[int, ...]) -> Tensor:
+    """Sum ``g`` over the axes that broadcasting added or stretched to reach
+    its shape from ``shape``."""
+    lead = g.data.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and g.data.shape[lead + i] != 1
+    )
+    if axes:
+        g = g.sum(axis=axes, keepdims=True)
+    if g.data.shape != shape:
+        g = g.reshape(shape)
+    return g
+
+
+def _count_consumers(starts: Sequence[Any]) -> dict[int, int]:
+    """For each node reachable from ``starts``: how many edges point at it."""
+    consumers: dict[int, int] = {}
+    seen = {id(n) for n in starts}
+    stack = list(starts)
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, Function):
+            continue
+        for nxt in node.next_functions:
+            if nxt is None:
+                continue
+            key = id(nxt)
+            consumers[key] = consumers.get(key, 0) + 1
+            if key not in seen:
+                seen.add(key)
+                stack.append(nxt)
+    return consumers
+
+
+def _check_finite(node: Function, grads: Sequence[Tensor | None]) -> None:
+    for i, g in enumerate(grads):
+        if g is not None and not np.all(np.isfinite(g.data)):
+            where = ""
+            if node.created_at is not None:
+                frame = node.created_at
+                where = f", created at {frame.filename}:{frame.lineno} ({frame.line})"
+            raise RuntimeError(
+                f"detect_anomaly: the backward of {node.name}{where} produced a "
+                f"non-finite gradient for its input {i}"
+            )
+
+
+def _run(
+    roots: Sequence[Tensor],
+    root_grads: Sequence[Tensor],
+    retain_graph: bool,
+    create_graph: bool,
+    capture: dict[int, int] | None,
+) -> list[Tensor | None] | None:
+    """Propagate ``root_grads`` from ``roots`` to the leaves.
+
+    With ``capture`` (``id(node) -> position``) the gradients reaching those
+    nodes are returned and no leaf's ``.grad`` is touched (``autograd.grad``);
+    without it they accumulate into the leaves (``Tensor.backward``).
+    """
+    starts = []
+    buffers: dict[int, Tensor] = {}
+    for r, g in zip(roots, root_grads):
+        node: Any = r.grad_fn if r.grad_fn is not None else r
+        key = id(node)
+        if key in buffers:
+            buffers[key] = buffers[key] + g
+        else:
+            buffers[key] = g
+            starts.append(node)
+    consumers = _count_consumers(starts)
+    ready = [n for n in starts if consumers.get(id(n), 0) == 0]
+    captured: list[Tensor | None] | None = None if capture is None else [None] * len(capture)
+    check = _modes.anomaly
+
+    previous_mode = _modes.enabled
+    _modes.enabled = create_graph
+    try:
+        while ready:
+            node = ready.pop()
+            key = id(node)
+            g = buffers.pop(key, None)
+            if capture is not None and key in capture:
+                captured[capture[key]] = g  # type: ignore[index]
+            if not isinstance(node, Function):
+                if capture is None and g is not None:
+                    _accumulate(node, g)
+                continue
+            if g is None:
+                # No gradient reached this node (its consumers sent none):
+                # skip its rule, but still let its inputs become ready.
+                grads: Any = (None,) * len(node.next_functions)
+                if not retain_graph:
+                    node.release()
+            else:
+                if node.retains_grad and capture is None:
+                    out = node.output_tensor()
+                    if out is not None:
+                        _accumulate(out, g)
+                if node.is_freed:
+                    raise RuntimeError(_freed_message(node))
+                grads = node.backward(g)
+                if type(grads) is not tuple:
+                    grads = (grads,)
+                if not retain_graph:
+                    node.release()
+                if check:
+                    _check_finite(node, grads)
+            for nxt, gi, (shape, dtype) in zip(node.next_functions, grads, node.input_meta):
+                if nxt is None:
+                    continue
+                nkey = id(nxt)
+                if gi is not None:
+                    if gi.data.shape != shape:
+                        gi = _unbroadcast(gi, shape)
+                    if gi.data.dtype != dtype:
+                        gi = gi.astype(dtype)
+                    if nkey in buffers:
+                        prev = buffers[nkey]
+                        # Outside create_graph the sum needs no node: add the arrays.
+                        buffers[nkey] = (
+                            prev + gi if create_graph else _make(prev.data + gi.data)
+                        )
+                    else:
+                        buffers[nkey] = gi
+                remaining = consumers[nkey] - 1
+                consumers[nkey] = remaining
+                if remaining == 0:
+                    ready.append(nxt)
+    finally:
+        _modes.enabled = previous_mode
+    return captured
+
+
+def _accumulate(t: Tensor, g: Tensor) -> None:
+    """Add ``g`` into ``t.grad`` (a new Tensor: a grad handed out is never mutated)."""
+    if t.grad is None:
+        if not g.data.flags.writeable:
+            # A broadcast view (e.g. from sum's rule) has stride 0: give the
+            # user a real array they can modify.
+            g = _make(g.data.copy(), g.requires_grad, g.grad_fn)
+        t.grad = g
+    elif _modes.enabled:
+        t.grad = t.grad + g
+    else:
+        t.grad = _make(t.grad.data + g.data)
+
+
+def _as_grad(grad: Any, root: Tensor, create_graph: bool, what: str) -> Tensor:
+    """Check (or create, for one-element roots) the gradient seeding ``root``."""
+    if grad is None:
+        if root.data.size != 1:
+            raise RuntimeError(
+                f"{what}: grad can be implicitly created only for outputs with one element; "
+                f"this output has shape {root.data.shape}, so pass a gradient of that shape"
+            )
+        return _make(np.ones(root.data.shape, dtype=root.data.dtype))
+    g = grad if isinstance(grad, Tensor) else _make(_to_array(grad))
+    if g.data.shape != root.data.shape:
+        raise RuntimeError(
+            f"{what}: the gradient has shape {g.data.shape} but the output has shape "
+            f"{root.data.shape}; they must match"
+        )
+    if g.data.dtype != root.data.dtype:
+        g = _make(g.data.astype(root.data.dtype))
+    elif not create_graph:
+        g = _make(g.data.copy())
+    return g
+
+
+def backward(
+    roots: Sequence[Tensor],
+    grads: Sequence[Any],
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+) -> None:
+    """Accumulate the gradients of ``roots`` into the leaves' ``.grad``."""
+    for r in roots:
+        if not r.requires_grad:
+            raise RuntimeError(
+                "backward: this tensor does not require grad and has no grad_fn; "
+                "create its inputs with requires_grad=True"
+            )
+    seeds = [_as_grad(g, r, create_graph, "backward") for r, g in zip(roots, grads)]
+    if retain_graph is None:
+        retain_graph = create_graph
+    _run(roots, seeds, retain_graph, create_graph, None)
+
+
+def grad(
+    outputs: Tensor | Sequence[Tensor],
+    inputs: Tensor | Sequence[Tensor],
+    grad_outputs: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    allow_unused: bool = False,
+) -> tuple[Tensor | None, ...]:
+    """Gradients of ``outputs`` with respect to ``inputs``, returned, not accumulated.
+
+    Parameters
+    ----------
+    outputs : Tensor or sequence of Tensors
+        What to differentiate.
+    inputs : Tensor or sequence of Tensors
+        With respect to what; leaves or intermediate tensors.
+    grad_outputs : Tensor, array or sequence of them, optional
+        The vector of each vector-Jacobian product; may be omitted for
+        outputs with one element.
+    retain_graph : bool, optional
+        Keep the graph for another backward pass. Defaults to ``create_graph``.
+    create_graph : bool
+        Record this computation so that the result can be differentiated.
+    allow_unused : bool
+        Return ``None`` for an input the outputs do not depend on, instead of
+        raising.
+
+    Returns
+    -------
+    tuple of Tensor
+        One gradient per input. Every ``.grad`` attribute is left untouched.
+    """
+    outs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
+    ins = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    if grad_outputs is None:
+        gouts: list[Any] = [None] * len(outs)
+    elif isinstance(grad_outputs, (Tensor, np.ndarray)) and len(outs) == 1:
+        gouts = [grad_outputs]
+    else:
+        gouts = list(grad_outputs)
+    if len(gouts) != len(outs):
+        raise ValueError(
+            f"grad: got {len(gouts)} grad_outputs for {len(outs)} outputs; they must match"
+        )
+    for i, t in enumerate(ins):
+        if not t.requires_grad:
+            raise RuntimeError(f"grad: input {i} does not require grad")
+    for o in outs:
+        if not o.requires_grad:
+            raise RuntimeError(
+                "grad: an output does not require grad; it does not depend on any input "
+                "that requires grad"
+            )
+    seeds = [_as_grad(g, o, create_graph, "grad") for o, g in zip(outs, gouts)]
+    capture: dict[int, int] = {}
+    keys = []
+    for t in ins:
+        key = id(t.grad_fn if t.grad_fn is not None else t)
+        keys.append(key)
+        capture.setdefault(key, len(capture))
+    if retain_graph is None:
+        retain_graph = create_graph
+    captured = _run(outs, seeds, retain_graph, create_graph, capture)
+    assert captured is not None
+    result = []
+    for i, key in enumerate(keys):
+        g = captured[capture[key]]
+        if g is None and not allow_unused:
+            raise RuntimeError(
+                f"grad: input {i} was not used to compute the outputs; "
+                "pass allow_unused=True to get None for it"
+            )
+        if g is not None and not create_graph and g.requires_grad:
+            g = g.detach()
+        result.append(g)
+    return tuple(result)

@@ -1,0 +1,271 @@
+"""The ``Function`` base class of every primitive operation, and the grad modes.
+
+A primitive is a subclass of :class:`Function` with two methods side by side:
+
+``forward(self, *inputs, **params)``
+    receives the input Tensors, computes on their NumPy arrays and returns the
+    output array. Whatever the derivative needs is saved with
+    :meth:`Function.save_for_backward` (input Tensors) and, when the output is
+    cheaper to reuse than to recompute, :meth:`Function.save_output`.
+
+``backward(self, grad)``
+    receives the gradient of the output as a Tensor and returns one gradient per
+    input (a single Tensor for a unary op), ``None`` where an input needs none.
+    It is written with Tensor operations, so that under ``create_graph=True``
+    the backward pass is itself recorded and can be differentiated again. It
+    never undoes broadcasting: the engine sums each gradient back to its
+    input's shape (see :mod:`autograd.engine`).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import threading
+import traceback
+import weakref
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import numpy as np
+
+from autograd.tensor import Tensor, _make
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _Modes(threading.local):
+    """Per-thread switches: grad recording and anomaly detection."""
+
+    enabled: bool = True
+    anomaly: bool = False
+
+
+_modes = _Modes()
+
+
+def is_grad_enabled() -> bool:
+    """Return whether operations in this thread are being recorded."""
+    return _modes.enabled
+
+
+class _GradModeSwitch:
+    """Base of ``no_grad``/``enable_grad``: a context manager and a decorator."""
+
+    mode = True
+
+    def __init__(self) -> None:
+        self._previous: list[bool] = []
+
+    def __enter__(self) -> None:
+        self._previous.append(_modes.enabled)
+        _modes.enabled = self.mode
+
+    def __exit__(self, *exc: object) -> None:
+        _modes.enabled = self._previous.pop()
+
+    def __call__(self, func: F) -> F:
+        mode = self.mode
+
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            previous = _modes.enabled
+            _modes.enabled = mode
+            try:
+                return func(*args, **kwargs)
+            finally:
+                _modes.enabled = previous
+
+        return wrapper  # type: ignore[return-value]
+
+
+class no_grad(_GradModeSwitch):  # noqa: N801 - PyTorch's name
+    """Disable graph recording in this thread (context manager or decorator).
+
+    Examples
+    --------
+    >>> with no_grad():
+    ...     y = x * 2          # y.requires_grad is False
+    """
+
+    mode = False
+
+
+class enable_grad(_GradModeSwitch):  # noqa: N801 - PyTorch's name
+    """Re-enable graph recording in this thread, e.g. inside ``no_grad``."""
+
+    mode = True
+
+
+class set_grad_enabled(_GradModeSwitch):  # noqa: N801 - PyTorch's name
+    """Set grad recording on or off (context manager or decorator)."""
+
+    def __init__(self, mode: bool) -> None:
+        super().__init__()
+        self.mode = bool(mode)
+
+
+class detect_anomaly:  # noqa: N801 - PyTorch's name
+    """Raise on the first NaN or inf produced by a backward rule.
+
+    Under this context manager every operation records where in the user's
+    code it was created; a backward rule that produces a non-finite gradient
+    raises a ``RuntimeError`` naming the operation and that file and line.
+    Recording the creation site costs a stack walk per operation, so this is
+    a debugging aid, off by default. The mode is per thread.
+    """
+
+    def __init__(self) -> None:
+        self._previous: list[bool] = []
+
+    def __enter__(self) -> None:
+        self._previous.append(_modes.anomaly)
+        _modes.anomaly = True
+
+    def __exit__(self, *exc: object) -> None:
+        _modes.anomaly = self._previous.pop()
+
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+# Marks a node whose saved values were released by a backward pass.
+_FREED = object()
+
+
+def _user_frame() -> traceback.FrameSummary | None:
+    """The innermost stack frame outside this package: where the user called us."""
+    for frame in reversed(traceback.extract_stack()):
+        if not os.path.abspath(frame.filename).startswith(_PACKAGE_DIR):
+            return frame
+    return None
+
+
+class Function:
+    """A node of the graph: one application of a primitive operation.
+
+    Attributes set when the output requires grad:
+
+    ``next_functions``
+        one entry per input: the input's ``grad_fn``, the input itself when it
+        is a leaf that requires grad, or ``None`` when it needs no gradient.
+    ``input_meta``
+        ``(shape, dtype)`` of each input, kept after the saved arrays are
+        released so that the graph can still be drawn.
+    ``saved``
+        what :meth:`save_for_backward` stored; released after a backward
+        pass without ``retain_graph``.
+    """
+
+    __slots__ = (
+        "__dict__",
+        "__weakref__",
+        "_output",
+        "_output_ref",
+        "created_at",
+        "input_meta",
+        "needs_input_grad",
+        "next_functions",
+        "output_meta",
+        "retains_grad",
+        "saved",
+    )
+
+    def __init__(self) -> None:
+        self.saved: Any = ()
+        self._output: np.ndarray | None = None
+        self.retains_grad = False
+        self.created_at: traceback.FrameSummary | None = None
+
+    # -- the op contract -------------------------------------------------
+    def forward(self, *inputs: Tensor, **params: Any) -> np.ndarray:  # pragma: no cover
+        raise NotImplementedError
+
+    def backward(self, grad: Tensor) -> Any:  # pragma: no cover
+        raise NotImplementedError
+
+    def save_for_backward(self, *values: Any) -> None:
+        """Keep ``values`` (Tensors or arrays) until the backward pass."""
+        self.saved = values
+
+    def save_output(self, array: np.ndarray) -> None:
+        """Keep the output's array; :meth:`output` gives it back as a Tensor."""
+        self._output = array
+
+    def output(self) -> Tensor:
+        """The forward output as a Tensor usable inside ``backward``.
+
+        When the backward pass is being recorded (``create_graph=True``), the
+        Tensor is attached to this very node, so differentiating through it
+        reaches this node's inputs: that is what makes rules such as
+        ``d exp(x) = exp(x) dx`` correct to any order. The node never holds the
+        output Tensor itself, which would be a reference cycle.
+        """
+        if self._output is None:
+            raise RuntimeError(_freed_message(self))
+        if _modes.enabled:
+            return _make(self._output, True, self)
+        return _make(self._output)
+
+    # -- bookkeeping -----------------------------------------------------
+    @property
+    def name(self) -> str:
+        """The operation's name, e.g. ``"Mul"``."""
+        return type(self).__name__
+
+    @property
+    def is_freed(self) -> bool:
+        """True once a backward pass released this node's saved values."""
+        return self.saved is _FREED
+
+    def release(self) -> None:
+        """Drop the saved values; the node's structure stays for drawing."""
+        self.saved = _FREED
+        self._output = None
+
+    def output_tensor(self) -> Tensor | None:
+        """The forward output if the user still holds it, else ``None``."""
+        return self._output_ref()
+
+    def __repr__(self) -> str:
+        return f"<{self.name}>"
+
+    @classmethod
+    def apply(cls, *inputs: Tensor, **params: Any) -> Tensor:
+        """Run ``forward`` on ``inputs`` and, if any needs grad, record the node."""
+        fn = cls()
+        try:
+            data = fn.forward(*inputs, **params)
+        except (ValueError, IndexError, TypeError) as exc:
+            shapes = ", ".join(str(t.data.shape) for t in inputs)
+            raise type(exc)(f"{cls.__name__}: {exc} (input shapes: {shapes})") from None
+        if type(data) is not np.ndarray:
+            data = np.asarray(data)
+        if not _modes.enabled:
+            return _make(data)
+        needs = tuple([t.requires_grad for t in inputs])
+        if True not in needs:
+            return _make(data)
+        fn.needs_input_grad = needs
+        fn.next_functions = tuple(
+            [
+                (t.grad_fn if t.grad_fn is not None else t) if need else None
+                for t, need in zip(inputs, needs)
+            ]
+        )
+        fn.input_meta = tuple([(t.data.shape, t.data.dtype) for t in inputs])
+        fn.output_meta = (data.shape, data.dtype)
+        out = _make(data, True, fn)
+        fn._output_ref = weakref.ref(out)
+        if _modes.anomaly:
+            fn.created_at = _user_frame()
+        return out
+
+
+def _freed_message(fn: Function) -> str:
+    return (
+        f"{fn.name}: trying to backward through the graph a second time, or to use "
+        "values saved for backward after they were released. Pass retain_graph=True "
+        "to the first backward() or autograd.grad() call if you need to backward "
+        "through the graph again."
+    )
+

@@ -1,0 +1,332 @@
+"""Elementwise primitives. Binary ones broadcast like NumPy; the engine sums
+each gradient back to its input's shape, so no rule here undoes broadcasting."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograd.function import Function
+from autograd.tensor import Tensor, _make
+
+
+def _where(cond: np.ndarray, a: Tensor, b: Tensor) -> Tensor:
+    return Where.apply(_make(cond), a, b)
+
+
+def _zero(t: Tensor) -> Tensor:
+    """A 0-d zero of ``t``'s dtype: ``where(mask, g, _zero(g))`` allocates once."""
+    return _make(np.zeros((), dtype=t.data.dtype))
+
+
+class Add(Function):
+    """d(a + b) = da + db"""
+
+    def forward(self, a: Tensor, b: Tensor) -> np.ndarray:
+        return a.data + b.data
+
+    def backward(self, g: Tensor) -> tuple[Tensor, Tensor]:
+        return g, g
+
+
+class Sub(Function):
+    """d(a - b) = da - db"""
+
+    def forward(self, a: Tensor, b: Tensor) -> np.ndarray:
+        return a.data - b.data
+
+    def backward(self, g: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        return g, (-g if self.needs_input_grad[1] else None)
+
+
+class Neg(Function):
+    """d(-a) = -da"""
+
+    def forward(self, a: Tensor) -> np.ndarray:
+        return -a.data
+
+    def backward(self, g: Tensor) -> Tensor:
+        return -g
+
+
+class Mul(Function):
+    """d(a * b) = b da + a db"""
+
+    def forward(self, a: Tensor, b: Tensor) -> np.ndarray:
+        self.save_for_backward(a, b)
+        return a.data * b.data
+
+    def backward(self, g: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        a, b = self.saved
+        need_a, need_b = self.needs_input_grad
+        return (g * b if need_a else None), (g * a if need_b else None)
+
+
+class Div(Function):
+    """d(a / b) = da / b - a db / b**2"""
+
+    def forward(self, a: Tensor, b: Tensor) -> np.ndarray:
+        self.save_for_backward(a, b)
+        return a.data / b.data
+
+    def backward(self, g: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        a, b = self.saved
+        ga = g / b
+        return (ga if self.needs_input_grad[0] else None), (
+            -ga * a / b if self.needs_input_grad[1] else None
+        )
+
+
+class PowScalar(Function):
+    """d(a ** p) = p a ** (p - 1) da, for a constant exponent p"""
+
+    def forward(self, a: Tensor, exponent: float) -> np.ndarray:
+        self.save_for_backward(a)
+        self.exponent = exponent
+        return a.data**exponent
+
+    def backward(self, g: Tensor) -> Tensor:
+        (a,) = self.saved
+        p = self.exponent
+        if p == 0:
+            return g * 0.0
+        if p == 1:
+            return g
+        if p == 2:
+            return g * (a * 2.0)
+        return g * (a ** (p - 1) * p)
+
+
+class Pow(Function):
+    """d(a ** b) = b a ** (b - 1) da + a ** b log(a) db"""
+
+    def forward(self, a: Tensor, b: Tensor) -> np.ndarray:
+        self.save_for_backward(a, b)
+        out = a.data**b.data
+        self.save_output(out)
+        return out
+
+    def backward(self, g: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        a, b = self.saved
+        ga = gb = None
+        if self.needs_input_grad[0]:
+            ga = g * b * a ** (b - 1.0)
+        if self.needs_input_grad[1]:
+            # log(a) is undefined for a <= 0; the exponent gets no gradient
+            # there (0 ** b is flat in b for b > 0), as in PyTorch.
+            positive = a.data > 0
+            safe_a = _where(positive, a, _make(np.ones_like(a.data)))
+            gb = _where(positive, g * self.output() * safe_a.log(), _zero(g))
+        return ga, gb
+
+
+class Exp(Function):
+    """d exp(a) = exp(a) da"""
+
+    def forward(self, a: Tensor) -> np.ndarray:
+        out = np.exp(a.data)
+        self.save_output(out)
+        return out
+
+    def backward(self, g: Tensor) -> Tensor:
+        return g * self.output()
+
+
+class Log(Function):
+    """d log(a) = da / a"""
+
+    def forward(self, a: Tensor) -> np.ndarray:
+        self.save_for_backward(a)
+        return np.log(a.data)
+
+    def backward(self, g: Tensor) -> Tensor:
+        return g / self.saved[0]
+
+
+class Sqrt(Function):
+    """d sqrt(a) = da / (2 sqrt(a))"""
+
+    def forward(self, a: Tensor) -> np.ndarray:
+        out = np.sqrt(a.data)
+        self.save_output(out)
+        return out
+
+    def backward(self, g: Tensor) -> Tensor:
+        return g / (self.output() * 2.0)
+
+
+class Tanh(Function):
+    """d tanh(a) = (1 - tanh(a)**2) da"""
+
+    def forward(self, a: Tensor) -> np.ndarray:
+        out = np.tanh(a.data)
+        self.save_output(out)
+        return out
+
+    def backward(self, g: Tensor) -> Tensor:
+        y = self.output()
+        return g * (1.0 - y * y)
+
+
+class Sigmoid(Function):
+    """d sigmoid(a) = sigmoid(a) (1 - sigmoid(a)) da"""
+
+    def forward(self, a: Tensor) -> np.ndarray:
+        x = a.data
+        # exp(-|x|) never overflows; pick the form that divides by a number >= 1.
+        e = np.exp(-np.abs(x))
+        out = np.where(x >= 0, 1.0, e) / (1.0 + e)
+        out = out.astype(x.dtype, copy=False)
+        self.save_output(out)
+        return out
+
+    def backward(self, g: Tensor) -> Tensor:
+        y = self.output()
+        return g * (y * (1.0 - y))
+
+
+class ReLU(Function):
+    """d relu(a) = [a > 0] da; the subgradient at 0 is 0."""
+
+    def forward(self, a: Tensor) -> np.ndarray:
+        out = np.maximum(a.data, 0)
+        self.save_output(out)
+        return out
+
+    def backward(self, g: Tensor) -> Tensor:
+        mask = self._output > 0
+        return _where(mask, g, _zero(g))
+
+
+class Abs(Function):
+    """d |a| = sign(a) da; the subgradient at 0 is 0."""
+
+    def forward(self, a: Tensor) -> np.ndarray:
+        self.save_for_backward(a)
+        return np.abs(a.data)
+
+    def backward(self, g: Tensor) -> Tensor:
+        return g * np.sign(self.saved[0].data)
+
+
+class Clip(Function):
+    """d clip(a, lo, hi) = [lo <= a <= hi] da"""
+
+    def forward(self, a: Tensor, lo: float | None, hi: float | None) -> np.ndarray:
+        if lo is None and hi is None:
+            raise ValueError("clip needs at least one of lo and hi")
+        self.save_for_backward(a)
+        self.lo, self.hi = lo, hi
+        return np.clip(a.data, lo, hi)
+
+    def backward(self, g: Tensor) -> Tensor:
+        x = self.saved[0].data
+        inside = np.ones(x.shape, dtype=bool)
+        if self.lo is not None:
+            inside &= x >= self.lo
+        if self.hi is not None:
+            inside &= x <= self.hi
+        return _where(inside, g, _zero(g))
+
+
+class Cast(Function):
+    """d cast(a) = cast back(da)"""
+
+    def forward(self, a: Tensor, dtype: np.dtype) -> np.ndarray:
+        self.source_dtype = a.data.dtype
+        return a.data.astype(dtype)
+
+    def backward(self, g: Tensor) -> Tensor:
+        return g.astype(self.source_dtype)
+
+
+class Where(Function):
+    """d where(c, a, b) = where(c, da, db)
+
+    The gradient is routed by selection, not by multiplying with the mask, so
+    the branch not taken receives an exact zero even where the incoming
+    gradient is inf or NaN.
+    """
+
+    def forward(self, cond: Tensor, a: Tensor, b: Tensor) -> np.ndarray:
+        c = cond.data
+        if c.dtype != np.bool_:
+            raise TypeError(f"where: the condition must be boolean, got dtype {c.dtype}")
+        self.cond = c
+        return np.where(c, a.data, b.data)
+
+    def backward(self, g: Tensor) -> tuple[None, Tensor | None, Tensor | None]:
+        zero = _zero(g)
+        ga = _where(self.cond, g, zero) if self.needs_input_grad[1] else None
+        gb = _where(self.cond, zero, g) if self.needs_input_grad[2] else None
+        return None, ga, gb
+
+
+class Maximum(Function):
+    """d max(a, b) = [a > b] da + [b > a] db; ties share the gradient half and half."""
+
+    pick = staticmethod(np.maximum)
+
+    def forward(self, a: Tensor, b: Tensor) -> np.ndarray:
+        self.save_for_backward(a, b)
+        return self.pick(a.data, b.data)
+
+    def backward(self, g: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        a, b = self.saved
+        wins_a = self.pick(a.data, b.data) == a.data
+        wins_b = self.pick(a.data, b.data) == b.data
+        half = g * 0.5
+        zero = _zero(g)
+        ga = gb = None
+        if self.needs_input_grad[0]:
+            ga = _where(wins_a & wins_b, half, _where(wins_a, g, zero))
+        if self.needs_input_grad[1]:
+            gb = _where(wins_a & wins_b, half, _where(wins_b, g, zero))
+        return ga, gb
+
+
+class Minimum(Maximum):
+    """d min(a, b) = [a < b] da + [b < a] db; ties share the gradient half and half."""
+
+    pick = staticmethod(np.minimum)
+
+
+def where(cond: Any, a: Any, b: Any) -> Tensor:
+    """Elements of ``a`` where ``cond`` holds, else of ``b`` (NumPy's ``where``).
+
+    ``cond`` is a boolean Tensor or array; ``a`` and ``b`` are Tensors, arrays
+    or scalars and broadcast together.
+    """
+    from autograd.tensor import _operand
+
+    c = cond.data if isinstance(cond, Tensor) else np.asarray(cond)
+    if isinstance(a, Tensor):
+        b = _operand(b, a)
+    elif isinstance(b, Tensor):
+        a = _operand(a, b)
+    else:
+        a = Tensor(a)
+        b = _operand(b, a)
+    return Where.apply(_make(c), a, b)
+
+
+def _binary(op: type[Function], a: Any, b: Any) -> Tensor:
+    from autograd.tensor import _operand
+
+    if isinstance(a, Tensor):
+        return op.apply(a, _operand(b, a))
+    if isinstance(b, Tensor):
+        return op.apply(_operand(a, b), b)
+    a = Tensor(a)
+    return op.apply(a, _operand(b, a))
+
+
+def maximum(a: Any, b: Any) -> Tensor:
+    """Elementwise maximum; tied elements share the gradient half and half."""
+    return _binary(Maximum, a, b)
+
+
+def minimum(a: Any, b: Any) -> Tensor:
+    """Elementwise minimum; tied elements share the gradient half and half."""
+    return _binary(Minimum, a, b)

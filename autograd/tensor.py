@@ -1,0 +1,414 @@
+"""``Tensor``: a NumPy array that records the operations applied to it.
+
+Every operator and method here is a one-line call of a primitive from
+:mod:`autograd.ops` or a composite of them; the derivative rules live with the
+primitives, and the backward pass lives in :mod:`autograd.engine`.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Union
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from autograd.function import Function
+
+ArrayLike = Union["Tensor", np.ndarray, float, int, bool, Sequence[Any]]
+Axis = Union[int, tuple[int, ...], None]
+
+_default_dtype = np.dtype(np.float64)
+
+
+def set_default_dtype(dtype: Any) -> None:
+    """Set the dtype that Python floats and lists become (float64 at start)."""
+    global _default_dtype
+    dt = np.dtype(dtype)
+    if dt.kind != "f":
+        raise TypeError(f"set_default_dtype: only floating-point dtypes are allowed, got {dt}")
+    _default_dtype = dt
+
+
+def get_default_dtype() -> np.dtype:
+    """Return the dtype that Python floats and lists become."""
+    return _default_dtype
+
+
+def _to_array(data: Any, dtype: Any = None) -> np.ndarray:
+    """Convert user data to an array: NumPy data keeps its dtype, Python floats
+    take the default float dtype."""
+    if isinstance(data, Tensor):
+        data = data.data
+    if dtype is not None:
+        return np.array(data, dtype=dtype)
+    if isinstance(data, (np.ndarray, np.generic)):
+        return np.array(data)
+    arr = np.array(data)
+    if arr.dtype == np.float64 and _default_dtype != np.float64:
+        arr = arr.astype(_default_dtype)
+    return arr
+
+
+def _make(data: np.ndarray, requires_grad: bool = False, grad_fn: Function | None = None) -> Tensor:
+    """Wrap an array without copying or checking: the engine's fast constructor."""
+    t = _new_tensor(Tensor)
+    t.data = data
+    t.grad = None
+    t.requires_grad = requires_grad
+    t.grad_fn = grad_fn
+    return t
+
+
+_new_tensor = object.__new__
+
+
+def _operand(value: Any, like: Tensor) -> Tensor:
+    """Turn the other operand of a binary op into a Tensor.
+
+    Python scalars are weakly typed as in NumPy 2: ``float32 * 2.0`` stays
+    float32 on NumPy 1.26 and 2.x alike.
+    """
+    if isinstance(value, Tensor):
+        return value
+    if isinstance(value, np.ndarray):
+        return _make(value)
+    if isinstance(value, numbers.Number) and not isinstance(value, np.generic):
+        dt = like.data.dtype
+        if dt.kind == "f" and not isinstance(value, complex):
+            return _make(np.array(value, dtype=dt))
+        return _make(np.array(value, dtype=np.result_type(dt, value)))
+    return _make(_to_array(value))
+
+
+class Tensor:
+    """An n-dimensional array with reverse-mode automatic differentiation.
+
+    Parameters
+    ----------
+    data : array_like
+        Copied into a NumPy array. NumPy arrays keep their dtype; Python
+        floats and lists of floats take the default dtype (float64 unless
+        :func:`autograd.set_default_dtype` changed it).
+    requires_grad : bool
+        Record operations on this tensor so that gradients flow back to it.
+        Only floating-point tensors can require gradients.
+    dtype : dtype, optional
+        Cast the data to this dtype.
+
+    Examples
+    --------
+    >>> x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    >>> (x * x).sum().backward()
+    >>> x.grad
+    Tensor([2., 4., 6.])
+    """
+
+    __slots__ = ("__weakref__", "data", "grad", "grad_fn", "requires_grad")
+
+    # Make ``ndarray + Tensor`` defer to ``Tensor.__radd__`` instead of
+    # broadcasting the Tensor as an object element.
+    __array_ufunc__ = None
+    __array_priority__ = 1000
+
+    data: np.ndarray
+    grad: Tensor | None
+    grad_fn: Function | None
+    requires_grad: bool
+
+    def __init__(self, data: ArrayLike, requires_grad: bool = False, dtype: Any = None) -> None:
+        self.data = _to_array(data, dtype)
+        self.grad = None
+        self.grad_fn = None
+        self.requires_grad = False
+        if requires_grad:
+            self.requires_grad_(True)
+
+    # -- attributes --------------------------------------------------------
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def size(self) -> int:
+        return self.data.size
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors made by the user rather than by a recorded op."""
+        return self.grad_fn is None
+
+    @property
+    def T(self) -> Tensor:  # noqa: N802 - NumPy's name
+        return self.transpose()
+
+    def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return len(self.data)
+
+    def item(self) -> Any:
+        return self.data.item()
+
+    def numpy(self) -> np.ndarray:
+        """The underlying array (shared, not copied)."""
+        return self.data
+
+    def tolist(self) -> Any:
+        return self.data.tolist()
+
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        if dtype is not None and np.dtype(dtype) != self.data.dtype:
+            return self.data.astype(dtype)
+        return self.data.copy() if copy else self.data
+
+    def __bool__(self) -> bool:
+        if self.data.size != 1:
+            raise ValueError(
+                f"the truth value of a tensor with {self.data.size} elements is ambiguous; "
+                "use .any() or .all() on the data"
+            )
+        return bool(self.data)
+
+    def __float__(self) -> float:
+        return float(self.data)
+
+    def __int__(self) -> int:
+        return int(self.data)
+
+    __hash__ = object.__hash__
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, separator=", ", prefix="Tensor(")
+        extras = []
+        if self.data.dtype not in (np.float64, np.int64, np.bool_):
+            extras.append(f"dtype={self.data.dtype}")
+        if self.grad_fn is not None:
+            extras.append(f"grad_fn=<{self.grad_fn.name}>")
+        elif self.requires_grad:
+            extras.append("requires_grad=True")
+        return "Tensor(" + ", ".join([body, *extras]) + ")"
+
+    # -- autograd ----------------------------------------------------------
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Set ``requires_grad`` on a leaf in place and return it."""
+        if requires_grad and self.data.dtype.kind != "f":
+            raise TypeError(
+                "only floating-point tensors can require gradients; "
+                f"got dtype {self.data.dtype}"
+            )
+        if not requires_grad and self.grad_fn is not None:
+            raise RuntimeError(
+                "requires_grad_(False) on a non-leaf tensor; use detach() instead"
+            )
+        self.requires_grad = bool(requires_grad)
+        return self
+
+    def detach(self) -> Tensor:
+        """A new leaf sharing this tensor's data, cut from the graph."""
+        return _make(self.data)
+
+    def retain_grad(self) -> None:
+        """Make this non-leaf tensor keep its ``grad`` after backward."""
+        if not self.requires_grad:
+            raise RuntimeError("retain_grad() on a tensor that does not require grad")
+        if self.grad_fn is not None:
+            self.grad_fn.retains_grad = True
+
+    def backward(
+        self,
+        grad: ArrayLike | None = None,
+        retain_graph: bool | None = None,
+        create_graph: bool = False,
+    ) -> None:
+        """Accumulate the gradient of this tensor into the leaves' ``grad``.
+
+        Parameters
+        ----------
+        grad : array_like, optional
+            The gradient of some scalar with respect to this tensor; may be
+            omitted only when this tensor has one element.
+        retain_graph : bool, optional
+            Keep the saved values so that backward can run through the graph
+            again. Defaults to ``create_graph``.
+        create_graph : bool
+            Record the backward pass so that the gradients can be
+            differentiated again.
+        """
+        _engine.backward([self], [grad], retain_graph, create_graph)
+
+    # -- arithmetic ---------------------------------------------------------
+    def __add__(self, other: Any) -> Tensor:
+        return _ew.Add.apply(self, _operand(other, self))
+
+    def __radd__(self, other: Any) -> Tensor:
+        return _ew.Add.apply(_operand(other, self), self)
+
+    def __sub__(self, other: Any) -> Tensor:
+        return _ew.Sub.apply(self, _operand(other, self))
+
+    def __rsub__(self, other: Any) -> Tensor:
+        return _ew.Sub.apply(_operand(other, self), self)
+
+    def __mul__(self, other: Any) -> Tensor:
+        return _ew.Mul.apply(self, _operand(other, self))
+
+    def __rmul__(self, other: Any) -> Tensor:
+        return _ew.Mul.apply(_operand(other, self), self)
+
+    def __truediv__(self, other: Any) -> Tensor:
+        return _ew.Div.apply(self, _operand(other, self))
+
+    def __rtruediv__(self, other: Any) -> Tensor:
+        return _ew.Div.apply(_operand(other, self), self)
+
+    def __pow__(self, exponent: Any) -> Tensor:
+        if isinstance(exponent, numbers.Real) and not isinstance(exponent, np.generic):
+            return _ew.PowScalar.apply(self, exponent=exponent)
+        return _ew.Pow.apply(self, _operand(exponent, self))
+
+    def __rpow__(self, base: Any) -> Tensor:
+        return _ew.Pow.apply(_operand(base, self), self)
+
+    def __matmul__(self, other: Any) -> Tensor:
+        return _la.matmul(self, _operand(other, self))
+
+    def __rmatmul__(self, other: Any) -> Tensor:
+        return _la.matmul(_operand(other, self), self)
+
+    def __neg__(self) -> Tensor:
+        return _ew.Neg.apply(self)
+
+    def __pos__(self) -> Tensor:
+        return self
+
+    def __abs__(self) -> Tensor:
+        return _ew.Abs.apply(self)
+
+    def abs(self) -> Tensor:
+        """``|x|``; its derivative at 0 is taken as 0, as in PyTorch."""
+        return _ew.Abs.apply(self)
+
+    # -- comparisons: boolean tensors without gradient ----------------------
+    def _compare(self, other: Any, op: Any) -> Tensor:
+        return _make(np.asarray(op(self.data, _operand(other, self).data)))
+
+    def __lt__(self, other: Any) -> Tensor:
+        return self._compare(other, np.less)
+
+    def __le__(self, other: Any) -> Tensor:
+        return self._compare(other, np.less_equal)
+
+    def __gt__(self, other: Any) -> Tensor:
+        return self._compare(other, np.greater)
+
+    def __ge__(self, other: Any) -> Tensor:
+        return self._compare(other, np.greater_equal)
+
+    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return self._compare(other, np.equal)
+
+    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return self._compare(other, np.not_equal)
+
+    # -- elementwise functions ----------------------------------------------
+    def exp(self) -> Tensor:
+        return _ew.Exp.apply(self)
+
+    def log(self) -> Tensor:
+        return _ew.Log.apply(self)
+
+    def sqrt(self) -> Tensor:
+        return _ew.Sqrt.apply(self)
+
+    def tanh(self) -> Tensor:
+        return _ew.Tanh.apply(self)
+
+    def sigmoid(self) -> Tensor:
+        return _ew.Sigmoid.apply(self)
+
+    def relu(self) -> Tensor:
+        """``max(x, 0)``; its derivative at 0 is taken as 0."""
+        return _ew.ReLU.apply(self)
+
+    def clip(self, lo: float | None = None, hi: float | None = None) -> Tensor:
+        """Limit values to ``[lo, hi]``; the gradient passes where ``lo <= x <= hi``."""
+        return _ew.Clip.apply(self, lo=lo, hi=hi)
+
+    def astype(self, dtype: Any) -> Tensor:
+        """Cast to ``dtype``; the gradient is cast back."""
+        if np.dtype(dtype) == self.data.dtype:
+            return self
+        return _ew.Cast.apply(self, dtype=np.dtype(dtype))
+
+    # -- reductions -----------------------------------------------------------
+    def sum(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        return _red.Sum.apply(self, axis=axis, keepdims=keepdims)
+
+    def mean(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        return _red.mean(self, axis, keepdims)
+
+    def max(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        """Maximum; tied elements share the gradient equally (PyTorch's ``amax``)."""
+        return _red.Max.apply(self, axis=axis, keepdims=keepdims)
+
+    def min(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        """Minimum; tied elements share the gradient equally (PyTorch's ``amin``)."""
+        return _red.Min.apply(self, axis=axis, keepdims=keepdims)
+
+    def logsumexp(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        """``log(sum(exp(x)))``, stable for inputs of any magnitude."""
+        return _red.LogSumExp.apply(self, axis=axis, keepdims=keepdims)
+
+    def softmax(self, axis: int = -1) -> Tensor:
+        return _red.Softmax.apply(self, axis=axis)
+
+    def log_softmax(self, axis: int = -1) -> Tensor:
+        return _red.LogSoftmax.apply(self, axis=axis)
+
+    # -- shape ----------------------------------------------------------------
+    def reshape(self, *shape: Any) -> Tensor:
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = tuple(shape[0])
+        return _sh.Reshape.apply(self, shape=shape)
+
+    def flatten(self) -> Tensor:
+        return _sh.Reshape.apply(self, shape=(-1,))
+
+    def transpose(self, *axes: Any) -> Tensor:
+        """Reverse the axes, or permute them as NumPy's ``transpose(axes)``."""
+        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
+            axes = tuple(axes[0])
+        if len(axes) == 0:
+            if self.data.ndim < 2:
+                return self
+            axes = tuple(range(self.data.ndim - 1, -1, -1))
+        return _sh.Transpose.apply(self, axes=axes)
+
+    def broadcast_to(self, shape: tuple[int, ...]) -> Tensor:
+        return _sh.BroadcastTo.apply(self, shape=tuple(shape))
+
+    def __getitem__(self, index: Any) -> Tensor:
+        return _sh.GetItem.apply(self, index=index)
+
+
+def tensor(data: ArrayLike, requires_grad: bool = False, dtype: Any = None) -> Tensor:
+    """Create a Tensor; the same as ``Tensor(data, requires_grad, dtype)``."""
+    return Tensor(data, requires_grad=requires_grad, dtype=dtype)
+
+
+# The op modules import Function, which imports this module: import them last.
+from autograd import engine as _engine  # noqa: E402
+from autograd.ops import elementwise as _ew  # noqa: E402
+from autograd.ops import linalg as _la  # noqa: E402
+from autograd.ops import reduction as _red  # noqa: E402
+from autograd.ops import shape as _sh  # noqa: E402
