@@ -1,0 +1,401 @@
+"""Stateless functions behind the layers and losses (``torch.nn.functional`` with ``axis``).
+
+Everything is composed from the engine's differentiable operations; there is no
+derivative code here. Targets (class indices, labels, weights) are constants:
+they are validated and turned into NumPy arrays; only float targets of the
+regression and probability losses stay Tensors, so they can receive gradients
+as in PyTorch.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+import autograd
+from autograd import Tensor
+from nn.init import Generatorish, _get_generator
+
+__all__ = [
+    "binary_cross_entropy_with_logits",
+    "cross_entropy",
+    "dropout",
+    "hinge_loss",
+    "leaky_relu",
+    "linear",
+    "log_softmax",
+    "mse_loss",
+    "nll_loss",
+    "relu",
+    "sigmoid",
+    "softmax",
+    "tanh",
+]
+
+_REDUCTIONS = ("mean", "sum", "none")
+
+
+def _tensor(x: Any) -> Tensor:
+    return x if isinstance(x, Tensor) else Tensor(x)
+
+
+def _reduce(loss: Tensor, reduction: str) -> Tensor:
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    return loss
+
+
+def _check_reduction(reduction: str, op: str) -> None:
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{op}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+
+
+def _float_target(target: Any, input: Tensor, op: str) -> Tensor:
+    """A float target as a Tensor; arrays are cast to the input's dtype so float32 stays float32."""
+    if isinstance(target, Tensor):
+        if target.dtype.kind != "f":
+            raise TypeError(f"{op}: target must have a floating dtype, got {target.dtype}")
+        return target.astype(input.dtype)  # differentiable cast; a no-op when dtypes agree
+    arr = np.asarray(target)
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"{op}: target must be numeric, got dtype {arr.dtype}")
+    return Tensor(arr.astype(input.dtype, copy=False))
+
+
+def _same_shape(input: Tensor, target: Tensor, op: str) -> None:
+    if tuple(input.shape) != tuple(target.shape):
+        raise ValueError(
+            f"{op}: target shape {tuple(target.shape)} must match input shape "
+            f"{tuple(input.shape)} (no broadcasting: (N, 1) against (N,) is a common bug)"
+        )
+
+
+# ------------------------------------------------------------------ layers
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """``input @ weight.T + bias`` for ``weight`` of shape ``(out, in)``."""
+    input = _tensor(input)
+    if input.ndim < 1 or input.shape[-1] != weight.shape[-1]:
+        raise ValueError(
+            f"linear: input of shape {tuple(input.shape)} does not fit weight of shape "
+            f"{tuple(weight.shape)}: the last axis of input must be {weight.shape[-1]} "
+            "(in_features)"
+        )
+    out = input @ weight.T
+    return out if bias is None else out + bias
+
+
+def relu(input: Tensor) -> Tensor:
+    """``max(x, 0)``; the gradient at 0 is 0, as in PyTorch."""
+    return _tensor(input).relu()
+
+
+def leaky_relu(input: Tensor, negative_slope: float = 0.01) -> Tensor:
+    """``x`` where ``x > 0``, else ``negative_slope * x``; gradient at 0: the slope (PyTorch's)."""
+    input = _tensor(input)
+    return autograd.where(input > 0, input, input * negative_slope)
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    """``1 / (1 + exp(-x))``."""
+    return _tensor(input).sigmoid()
+
+
+def tanh(input: Tensor) -> Tensor:
+    """Hyperbolic tangent."""
+    return _tensor(input).tanh()
+
+
+def softmax(input: Tensor, axis: int = -1) -> Tensor:
+    """``exp(x) / sum(exp(x))`` along ``axis``."""
+    return _tensor(input).softmax(axis=axis)
+
+
+def log_softmax(input: Tensor, axis: int = -1) -> Tensor:
+    """``x - logsumexp(x)`` along ``axis``; finite for finite logits of any size."""
+    return _tensor(input).log_softmax(axis=axis)
+
+
+def dropout(
+    input: Tensor, p: float = 0.5, training: bool = True, generator: Generatorish = None
+) -> Tensor:
+    """Zero each element with probability ``p`` and scale the rest by ``1 / (1 - p)``.
+
+    The identity when ``training`` is False or ``p == 0``; all zeros when ``p == 1``.
+    ``generator`` (Generator, int seed or None for the global one) draws the mask.
+    """
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    input = _tensor(input)
+    if not training or p == 0.0:
+        return input
+    if p == 1.0:
+        return input * np.zeros(input.shape, dtype=input.dtype)
+    keep = _get_generator(generator).random(input.shape) >= p
+    return input * (keep / (1.0 - p)).astype(input.dtype)
+
+
+# ------------------------------------------------------------------ losses
+def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+    """Squared error ``(input - target) ** 2``, reduced.
+
+    Unlike PyTorch (which warns and broadcasts), differing shapes are an error.
+    """
+    _check_reduction(reduction, "mse_loss")
+    input = _tensor(input)
+    target = _float_target(target, input, "mse_loss")
+    _same_shape(input, target, "mse_loss")
+    return _reduce((input - target) ** 2, reduction)
+
+
+def _class_targets(input: Tensor, target: Any, op: str) -> tuple[Tensor, np.ndarray]:
+    """Validate class-index targets; return (input as (M, C), targets as (M,) int64)."""
+    t = np.asarray(target.data if isinstance(target, Tensor) else target)
+    if t.dtype.kind not in "iu":
+        raise TypeError(
+            f"{op}: class-index targets must have an integer dtype, got {t.dtype} "
+            f"(use y.astype(np.int64); for class probabilities pass floats of the input's shape "
+            f"{tuple(input.shape)})"
+        )
+    shape = tuple(input.shape)
+    expected = () if len(shape) == 1 else (shape[0], *shape[2:])
+    if t.shape != expected:
+        raise ValueError(
+            f"{op}: input of shape {shape} (class axis 1) needs targets of shape {expected}, "
+            f"got {t.shape}"
+        )
+    if input.ndim == 1:
+        flat = input.reshape(1, shape[0])
+    elif input.ndim == 2:
+        flat = input
+    else:  # (N, C, d1, ...) -> (N * d1 * ..., C): classes on the last axis
+        axes = (0, *range(2, input.ndim), 1)
+        flat = input.transpose(*axes).reshape(-1, shape[1])
+    return flat, t.reshape(-1).astype(np.int64)
+
+
+def _class_weight(weight: Any, n_classes: int, dtype: np.dtype, op: str) -> np.ndarray | None:
+    if weight is None:
+        return None
+    w = np.asarray(weight.data if isinstance(weight, Tensor) else weight)
+    if w.shape != (n_classes,) or w.dtype.kind not in "iuf":
+        raise ValueError(
+            f"{op}: weight must be a numeric array of shape ({n_classes},), one per class; "
+            f"got shape {w.shape} and dtype {w.dtype}"
+        )
+    return w.astype(dtype)
+
+
+def _nll(
+    logp: Tensor,
+    t: np.ndarray,
+    out_shape: tuple[int, ...],
+    weight: np.ndarray | None,
+    ignore_index: int,
+    reduction: str,
+    label_smoothing: float,
+    op: str,
+) -> Tensor:
+    """Negative log-likelihood of class indices ``t`` under log-probabilities ``logp`` (M, C)."""
+    n_classes = logp.shape[-1]
+    valid = t != ignore_index
+    bad = valid & ((t < 0) | (t >= n_classes))
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise IndexError(
+            f"{op}: target {int(t[i])} at position {i} is out of bounds for {n_classes} classes "
+            f"(valid: 0..{n_classes - 1}, or ignore_index={ignore_index})"
+        )
+    safe = np.where(valid, t, 0)
+    w_row = np.ones(t.shape, logp.dtype) if weight is None else weight[safe]
+    # Gather the target's log-probability; ignored rows are replaced by 0 with `where`
+    # (not multiplied by 0), so a -inf log-probability there cannot turn into NaN.
+    picked = logp[np.arange(t.shape[0]), safe]
+    loss = autograd.where(valid, picked * (-w_row), 0.0)
+    if label_smoothing > 0.0:
+        wvec = np.ones(n_classes, logp.dtype) if weight is None else weight
+        smooth = autograd.where(valid, (logp * (-wvec)).sum(axis=-1), 0.0)
+        loss = loss * (1.0 - label_smoothing) + smooth * (label_smoothing / n_classes)
+    if reduction == "none":
+        return loss.reshape(*out_shape) if out_shape else loss.reshape(())
+    total = loss.sum()
+    if reduction == "sum":
+        return total
+    # PyTorch divides by the total weight of the non-ignored targets (their count
+    # without class weights); 0 / 0 is NaN when every target is ignored.
+    denom = float(w_row[valid].sum())
+    return total / denom if denom != 0 else total * np.nan
+
+
+def nll_loss(
+    input: Tensor,
+    target: Any,
+    weight: Any = None,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+) -> Tensor:
+    """Negative log-likelihood loss: ``-input[n, target[n]]`` (times the class weight).
+
+    ``input`` holds log-probabilities, shape ``(N, C)``, ``(C,)`` or
+    ``(N, C, d1, ...)``; ``target`` holds integer class indices of shape ``(N,)``,
+    ``()`` or ``(N, d1, ...)``. Targets equal to ``ignore_index`` contribute
+    nothing, and ``'mean'`` divides by the (weighted) number of the others.
+    """
+    _check_reduction(reduction, "nll_loss")
+    input = _tensor(input)
+    flat, t = _class_targets(input, target, "nll_loss")
+    w = _class_weight(weight, flat.shape[-1], input.dtype, "nll_loss")
+    out_shape = np.asarray(target.data if isinstance(target, Tensor) else target).shape
+    return _nll(flat, t, out_shape, w, ignore_index, reduction, 0.0, "nll_loss")
+
+
+def cross_entropy(
+    input: Tensor,
+    target: Any,
+    weight: Any = None,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> Tensor:
+    """Cross-entropy between logits and class indices or class probabilities.
+
+    Computed from ``log_softmax`` over axis 1 (the class axis), so it is finite
+    for logits of any size.
+
+    Parameters
+    ----------
+    input : Tensor
+        Logits of shape ``(N, C)``, ``(C,)`` or ``(N, C, d1, ...)``.
+    target : array_like or Tensor
+        Integer class indices of shape ``(N,)`` (``()``, ``(N, d1, ...)``), or
+        float class probabilities with the input's shape.
+    weight : array_like, optional
+        A weight per class, shape ``(C,)``.
+    ignore_index : int
+        Class-index targets equal to it contribute nothing; ``'mean'`` divides
+        by the (weighted) count of the others. Not used with probabilities.
+    reduction : {'mean', 'sum', 'none'}
+    label_smoothing : float in [0, 1]
+        Mixes the target with the uniform distribution: ``(1 - s) * target + s / C``.
+
+    Returns
+    -------
+    Tensor
+        A scalar, or one loss per sample for ``reduction='none'``.
+    """
+    _check_reduction(reduction, "cross_entropy")
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(
+            f"cross_entropy: label_smoothing must be between 0.0 and 1.0, got {label_smoothing}"
+        )
+    input = _tensor(input)
+    if input.ndim < 1 or input.dtype.kind != "f":
+        raise TypeError(
+            f"cross_entropy: input must be float logits of shape (N, C), got shape "
+            f"{tuple(input.shape)} and dtype {input.dtype}"
+        )
+    class_axis = 0 if input.ndim == 1 else 1
+    n_classes = input.shape[class_axis]
+    w = _class_weight(weight, n_classes, input.dtype, "cross_entropy")
+    logp = input.log_softmax(axis=class_axis)
+    t_shape = tuple(target.shape) if isinstance(target, Tensor) else np.shape(target)
+    t_dtype = target.dtype if isinstance(target, Tensor) else np.asarray(target).dtype
+    if t_dtype.kind == "f" and t_shape == tuple(input.shape):
+        # Class probabilities: -sum_c w_c * p_c * log q_c; 'mean' divides by the number of
+        # samples (not by the weights), as in PyTorch.
+        probs = _float_target(target, input, "cross_entropy")
+        if label_smoothing > 0.0:
+            probs = probs * (1.0 - label_smoothing) + label_smoothing / n_classes
+        if w is not None:
+            shape = [1] * input.ndim
+            shape[class_axis] = n_classes
+            probs = probs * w.reshape(shape)
+        loss = -(logp * probs).sum(axis=class_axis)
+        return _reduce(loss, reduction)
+    if t_shape == tuple(input.shape) and input.ndim > 1:
+        raise TypeError(
+            f"cross_entropy: targets of the input's shape {t_shape} are class probabilities and "
+            f"must be float, got dtype {t_dtype}; class indices have "
+            f"shape {(input.shape[0], *input.shape[2:])}"
+        )
+    flat, t = _class_targets(logp, target, "cross_entropy")
+    return _nll(flat, t, t_shape, w, ignore_index, reduction, label_smoothing, "cross_entropy")
+
+
+def binary_cross_entropy_with_logits(
+    input: Tensor,
+    target: Any,
+    weight: Any = None,
+    reduction: str = "mean",
+    pos_weight: Any = None,
+) -> Tensor:
+    """Binary cross-entropy on logits: ``-w [p y log s(x) + (1 - y) log(1 - s(x))]``.
+
+    Computed as ``(1 - y) x + (1 + (p - 1) y) softplus(-x)`` with
+    ``softplus(-x) = logsumexp([0, -x])``: finite for logits of any size and
+    smooth at 0 (a form with ``max(x, 0)`` and ``|x|`` would need subgradients
+    at 0 that do not add up to the true derivative).
+
+    Parameters
+    ----------
+    input : Tensor
+        Logits, any shape.
+    target : array_like or Tensor
+        Float targets in [0, 1], same shape as ``input``.
+    weight : array_like, optional
+        Rescales each element's loss (broadcast against ``input``).
+    reduction : {'mean', 'sum', 'none'}
+    pos_weight : array_like, optional
+        Weight ``p`` of the positive term, broadcast along the last axis (one per class).
+    """
+    op = "binary_cross_entropy_with_logits"
+    _check_reduction(reduction, op)
+    input = _tensor(input)
+    if not isinstance(target, Tensor) and np.asarray(target).dtype.kind != "f":
+        raise TypeError(
+            f"{op}: target must be float (0.0 / 1.0 or probabilities), got dtype "
+            f"{np.asarray(target).dtype}; use y.astype(np.float32 or np.float64)"
+        )
+    target = _float_target(target, input, op)
+    _same_shape(input, target, op)
+    softplus_neg = autograd.stack([autograd.zeros_like(input), -input], axis=-1).logsumexp(axis=-1)
+    if pos_weight is None:
+        loss = (1.0 - target) * input + softplus_neg
+    else:
+        pw = np.asarray(pos_weight.data if isinstance(pos_weight, Tensor) else pos_weight)
+        log_weight = (target * (pw.astype(input.dtype) - 1.0)) + 1.0
+        loss = (1.0 - target) * input + log_weight * softplus_neg
+    if weight is not None:
+        w = np.asarray(weight.data if isinstance(weight, Tensor) else weight)
+        loss = loss * w.astype(input.dtype)
+    return _reduce(loss, reduction)
+
+
+def hinge_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+    """Max-margin loss ``max(0, 1 - y * s)`` of the classic moons demo.
+
+    ``input`` holds scores of shape ``(N,)`` or ``(N, 1)``; ``target`` holds
+    labels in {-1, +1} of shape ``(N,)`` or ``(N, 1)``. ``'none'`` gives shape
+    ``(N,)``. At the margin (``y * s == 1``) the gradient is 0.
+    """
+    _check_reduction(reduction, "hinge_loss")
+    input = _tensor(input)
+    y = np.asarray(target.data if isinstance(target, Tensor) else target)
+    if input.ndim not in (1, 2) or (input.ndim == 2 and input.shape[1] != 1):
+        raise ValueError(f"hinge_loss: scores must have shape (N,) or (N, 1), got {input.shape}")
+    n = input.shape[0]
+    if y.shape not in ((n,), (n, 1)):
+        raise ValueError(
+            f"hinge_loss: labels must have shape ({n},) or ({n}, 1) to match scores of shape "
+            f"{tuple(input.shape)}, got {y.shape}"
+        )
+    if y.dtype.kind not in "iuf" or not np.isin(y, (-1, 1)).all():
+        raise ValueError(
+            "hinge_loss: labels must be -1 or +1 (for 0/1 labels use 2 * y - 1), got values "
+            f"{np.unique(y)[:5].tolist()} of dtype {y.dtype}"
+        )
+    scores = input.reshape(n) if input.ndim == 2 else input
+    margin = scores * y.reshape(n).astype(input.dtype)
+    return _reduce((1.0 - margin).relu(), reduction)

@@ -1,0 +1,515 @@
+"""Optimizers: :class:`SGD`, :class:`Adam` and :class:`AdamW`, with PyTorch's update rules.
+
+Every optimizer keeps its parameters in ``param_groups`` (a list of dicts,
+each holding ``'params'`` and its own hyperparameters) and its per-parameter
+buffers in ``state`` (keyed by the parameter). ``step()`` updates ``p.data``
+in place with NumPy operations, in the parameter's dtype, and records no graph.
+
+The arithmetic follows PyTorch's CPU code operation by operation (the order
+of each multiply and add included), so the same model trained from the same
+weights follows PyTorch's numbers to the last bit or two: PyTorch fuses some
+multiply-adds (FMA), NumPy cannot. The learning-rate schedulers live in
+:mod:`nn.lr_scheduler` and are re-exported here (``nn.optim.StepLR``).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import numpy as np
+
+from autograd import Tensor, enable_grad
+
+__all__ = ["SGD", "Adam", "AdamW", "CosineAnnealingLR", "LRScheduler", "Optimizer", "StepLR"]
+
+
+_SET_MESSAGE = (
+    "optimizer parameters need to be organized in ordered collections, but the "
+    "ordering of tensors in sets will change between runs. Please use a list instead."
+)
+
+
+class Optimizer:
+    """Base class of the optimizers: parameter groups, state, zero_grad, state_dict.
+
+    Parameters
+    ----------
+    params : iterable of Tensor or of dict
+        The parameters to optimise, or dicts each holding ``'params'`` (an
+        iterable of Tensors) and hyperparameters that override ``defaults``
+        for that group.
+    defaults : dict
+        Hyperparameters used by groups that do not set their own.
+
+    Notes
+    -----
+    Subclasses implement ``step`` and ``_check_group`` (which raises
+    ``ValueError`` for an invalid hyperparameter, worded as PyTorch does).
+    """
+
+    def __init__(self, params: Iterable[Tensor] | Iterable[dict], defaults: dict[str, Any]):
+        self._check_group(defaults)
+        self.defaults = dict(defaults)
+        self.state: dict[Tensor, dict[str, Any]] = {}
+        self.param_groups: list[dict[str, Any]] = []
+        # Flat work arrays, two per dtype, as long as the largest parameter,
+        # and their views in each parameter's shape: a step allocates nothing
+        # but the state its first call creates. Not saved: their contents
+        # never outlive a step.
+        self._scratch: dict[tuple, np.ndarray] = {}
+        self._views: dict[tuple, np.ndarray] = {}
+        if isinstance(params, Tensor):
+            raise TypeError(
+                "params argument given to the optimizer should be an iterable of Tensors "
+                f"or dicts, but got {type(params).__name__}"
+            )
+        if isinstance(params, (set, frozenset)):
+            raise TypeError(_SET_MESSAGE)
+        groups = list(params)
+        if not groups:
+            raise ValueError("optimizer got an empty parameter list")
+        if not isinstance(groups[0], dict):
+            groups = [{"params": groups}]
+        for group in groups:
+            self.add_param_group(group)
+
+    def _check_group(self, group: dict[str, Any]) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:  # pragma: no cover
+        """Update every parameter that has a gradient; return ``closure()`` if given."""
+        raise NotImplementedError
+
+    def add_param_group(self, param_group: dict[str, Any]) -> None:
+        """Add a group of parameters, with hyperparameters defaulting to ``defaults``.
+
+        Parameters
+        ----------
+        param_group : dict
+            ``'params'`` (a Tensor or an ordered iterable of Tensors) and any
+            hyperparameters for this group. The dict is copied, not kept.
+            A parameter that is not a leaf Tensor, appears twice or is
+            already in another group is refused, as is an invalid value.
+        """
+        if not isinstance(param_group, dict):
+            raise TypeError(f"param_group must be a dict, but got {type(param_group).__name__}")
+        if "params" not in param_group:
+            raise ValueError("param_group must have a 'params' entry")
+        params = param_group["params"]
+        if isinstance(params, Tensor):
+            params = [params]
+        elif isinstance(params, (set, frozenset)):
+            raise TypeError(_SET_MESSAGE)
+        else:
+            params = list(params)
+        for p in params:
+            if not isinstance(p, Tensor):
+                raise TypeError(
+                    f"optimizer can only optimize Tensors, but one of the params is "
+                    f"{type(p).__name__}"
+                )
+            if not p.is_leaf:
+                raise ValueError("can't optimize a non-leaf Tensor")
+        ids = {id(p) for p in params}
+        if len(ids) != len(params):
+            raise ValueError("optimizer contains a parameter group with duplicate parameters")
+        for other in self.param_groups:
+            if any(id(p) in ids for p in other["params"]):
+                raise ValueError("some parameters appear in more than one parameter group")
+
+        group = {**self.defaults, **param_group}
+        self._check_group(group)
+        group["params"] = params
+        self.param_groups.append(group)
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Reset the gradients of every parameter.
+
+        Parameters
+        ----------
+        set_to_none : bool
+            ``True`` (the default) sets each ``grad`` to ``None``, which the
+            next ``step`` skips unless a backward fills it again. ``False``
+            replaces each existing ``grad`` by zeros; a fresh array is used
+            rather than zeroing in place, since the engine may share the old
+            gradient array with other tensors.
+        """
+        for group in self.param_groups:
+            for p in group["params"]:
+                grad = p.grad
+                if grad is not None:
+                    p.grad = None if set_to_none else Tensor(np.zeros_like(grad.data))
+
+    def _buffer(self, like: np.ndarray, slot: int) -> np.ndarray:
+        """A work array shaped like ``like``; its contents are garbage."""
+        key = (like.shape, like.dtype, slot)
+        view = self._views.get(key)
+        if view is None:
+            flat = self._scratch.get(key[1:])
+            if flat is None or flat.size < like.size:
+                flat = self._scratch[key[1:]] = np.empty(like.size, like.dtype)
+                self._views.clear()  # let the outgrown arrays go
+            view = self._views[key] = flat[: like.size].reshape(like.shape)
+        return view
+
+    @staticmethod
+    def _run_closure(closure: Callable[[], Any] | None) -> Any:
+        if closure is None:
+            return None
+        with enable_grad():
+            return closure()
+
+    def state_dict(self) -> dict[str, Any]:
+        """The state as plain data: ``{'state': {index: {name: value}}, 'param_groups': [...]}``.
+
+        Parameters are numbered in group order (0, 1, ...) as in PyTorch;
+        each group lists its parameters' numbers under ``'params'``. Every
+        array is a copy, so the result is a snapshot to resume from exactly.
+        """
+        index: dict[int, int] = {}
+        groups = []
+        for group in self.param_groups:
+            packed = copy.deepcopy({k: v for k, v in group.items() if k != "params"})
+            packed["params"] = [index.setdefault(id(p), len(index)) for p in group["params"]]
+            groups.append(packed)
+        state = {index[id(p)]: copy.deepcopy(s) for p, s in self.state.items()}
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore a state saved by :meth:`state_dict`.
+
+        Hyperparameters come from the saved groups; the parameters stay this
+        optimizer's own, matched by position. Arrays are copied and cast to
+        each parameter's dtype. Everything (group sizes, indices, shapes,
+        hyperparameters) is checked first: a ``ValueError`` leaves the
+        optimizer unchanged.
+        """
+        keys = sorted(map(str, state_dict)) if isinstance(state_dict, dict) else None
+        if keys != ["param_groups", "state"]:
+            raise ValueError(
+                "optimizer state_dict must be a dict with exactly the keys 'state' and "
+                f"'param_groups', got {type(state_dict).__name__} with keys {keys}"
+            )
+        saved_groups = state_dict["param_groups"]
+        if len(saved_groups) != len(self.param_groups):
+            raise ValueError(
+                "loaded state dict has a different number of parameter groups "
+                f"({len(saved_groups)}) than the optimizer ({len(self.param_groups)})"
+            )
+        by_index: dict[Any, Tensor] = {}
+        new_groups = []
+        for i, (group, saved) in enumerate(zip(self.param_groups, saved_groups)):
+            if len(saved["params"]) != len(group["params"]):
+                raise ValueError(
+                    f"loaded state dict contains a parameter group ({i}) that doesn't match the "
+                    f"size of optimizer's group: {len(saved['params'])} parameters, "
+                    f"expected {len(group['params'])}"
+                )
+            by_index.update(zip(saved["params"], group["params"]))
+            new = dict(group)
+            new.update(copy.deepcopy({k: v for k, v in saved.items() if k != "params"}))
+            self._check_group(new)
+            new["params"] = group["params"]
+            new_groups.append(new)
+
+        new_state: dict[Tensor, dict[str, Any]] = {}
+        for key, saved in state_dict["state"].items():
+            if key not in by_index:
+                raise ValueError(
+                    f"loaded state dict has state for parameter {key!r}, which no parameter "
+                    f"group lists (indices: {sorted(by_index)})"
+                )
+            p = by_index[key]
+            for name, value in saved.items():
+                if isinstance(value, np.ndarray) and value.shape != p.shape:
+                    raise ValueError(
+                        f"loaded state dict has '{name}' of shape {value.shape} for "
+                        f"parameter {key!r}, expected the parameter's shape {p.shape}"
+                    )
+            new_state[p] = {
+                name: value.astype(p.dtype, copy=False) if isinstance(value, np.ndarray) else value
+                for name, value in copy.deepcopy(saved).items()
+            }
+
+        # Update in place so that references to the groups and state stay valid.
+        for group, new in zip(self.param_groups, new_groups):
+            group.clear()
+            group.update(new)
+        self.state.clear()
+        self.state.update(new_state)
+
+    def __repr__(self) -> str:
+        lines = [f"{type(self).__name__} ("]
+        for i, group in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {i}")
+            for key in sorted(k for k in group if k != "params"):
+                lines.append(f"    {key}: {group[key]}")
+        lines.append(")")
+        return "\n".join(lines)
+
+
+def _check_number(value: Any, what: str, low: float = 0.0) -> None:
+    """PyTorch's check and wording: ``Invalid learning rate: -1``."""
+    if not isinstance(value, (int, float, np.integer, np.floating)) or isinstance(value, bool):
+        raise TypeError(f"{what} must be a real number, got {type(value).__name__}: {value!r}")
+    if not low <= value:  # also refuses NaN
+        raise ValueError(f"Invalid {what}: {value}")
+
+
+class SGD(Optimizer):
+    r"""Stochastic gradient descent, with optional momentum, dampening, Nesterov
+    momentum and (L2) weight decay, as ``torch.optim.SGD``.
+
+    For each parameter :math:`\theta` with gradient :math:`g`:
+
+    .. math::
+        g &\leftarrow g + \lambda\theta \quad (\text{if } \lambda \ne 0)\\
+        b &\leftarrow g \text{ on the first step, else } \mu b + (1 - \tau) g
+            \quad (\text{if } \mu \ne 0)\\
+        g &\leftarrow g + \mu b \text{ if nesterov, else } b\\
+        \theta &\leftarrow \theta - \gamma g
+
+    Parameters
+    ----------
+    params : iterable of Tensor or of dict
+        Parameters, or parameter groups (see :class:`Optimizer`).
+    lr : float
+        Learning rate :math:`\gamma` (required: PyTorch's default of 1e-3 is
+        rarely a good one for SGD).
+    momentum : float
+        Momentum factor :math:`\mu`.
+    dampening : float
+        Dampening :math:`\tau` of the momentum (not applied on the first step).
+    weight_decay : float
+        L2 penalty :math:`\lambda`, added to the gradient.
+    nesterov : bool
+        Nesterov momentum; needs ``momentum > 0`` and ``dampening == 0``.
+    """
+
+    def __init__(
+        self,
+        params: Iterable[Tensor] | Iterable[dict],
+        lr: float,
+        momentum: float = 0,
+        dampening: float = 0,
+        weight_decay: float = 0,
+        nesterov: bool = False,
+    ) -> None:
+        hyper = dict(lr=lr, momentum=momentum, dampening=dampening, nesterov=nesterov)
+        super().__init__(params, {**hyper, "weight_decay": weight_decay})
+
+    def _check_group(self, group: dict[str, Any]) -> None:
+        _check_number(group["lr"], "learning rate")
+        _check_number(group["momentum"], "momentum value")
+        _check_number(group["dampening"], "dampening value", low=-np.inf)
+        _check_number(group["weight_decay"], "weight_decay value")
+        if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
+            raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """Update every parameter that has a gradient; return ``closure()`` if given."""
+        loss = self._run_closure(closure)
+        state_of = self.state
+        buffer = self._buffer
+        for group in self.param_groups:
+            lr = float(group["lr"])
+            momentum = float(group["momentum"])
+            dampening = float(group["dampening"])
+            weight_decay = float(group["weight_decay"])
+            nesterov = group["nesterov"]
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                data, g = p.data, p.grad.data  # the user's gradient is only read
+                work = buffer(data, 0)
+                if weight_decay != 0:
+                    np.multiply(data, weight_decay, out=work)
+                    work += g
+                    g = work
+                if momentum != 0:
+                    state = state_of.get(p)
+                    if state is None:  # PyTorch's first step: the buffer is a copy of g
+                        buf = np.array(g, dtype=data.dtype)
+                        state_of[p] = {"momentum_buffer": buf}
+                    else:
+                        buf = state["momentum_buffer"]
+                        buf *= momentum
+                        if dampening == 0:
+                            buf += g
+                        else:
+                            damped = buffer(data, 1)
+                            np.multiply(g, 1 - dampening, out=damped)
+                            buf += damped
+                    if nesterov:
+                        extra = buffer(data, 1)
+                        np.multiply(buf, momentum, out=extra)
+                        g = np.add(g, extra, out=work)
+                    else:
+                        g = buf
+                np.multiply(g, lr, out=work)
+                data -= work
+        return loss
+
+
+class Adam(Optimizer):
+    r"""Adam, as ``torch.optim.Adam`` (with ``amsgrad`` as an option).
+
+    For each parameter :math:`\theta` with gradient :math:`g`, at step
+    :math:`t = 1, 2, \dots`:
+
+    .. math::
+        g &\leftarrow g + \lambda\theta \quad (\text{if } \lambda \ne 0)\\
+        m &\leftarrow \beta_1 m + (1 - \beta_1) g, \qquad
+        v \leftarrow \beta_2 v + (1 - \beta_2) g^2\\
+        \theta &\leftarrow \theta - \frac{\gamma}{1 - \beta_1^t}\,
+            \frac{m}{\sqrt{v} / \sqrt{1 - \beta_2^t} + \epsilon}
+
+    with :math:`v` replaced by its running maximum when ``amsgrad``. ``eps``
+    is added after the square root and the bias correction, as in PyTorch.
+
+    Parameters
+    ----------
+    params : iterable of Tensor or of dict
+        Parameters, or parameter groups (see :class:`Optimizer`).
+    lr : float
+        Learning rate :math:`\gamma`.
+    betas : tuple of float
+        Decay rates :math:`(\beta_1, \beta_2)` of the two moment averages, in [0, 1).
+    eps : float
+        :math:`\epsilon`, added to the denominator.
+    weight_decay : float
+        L2 penalty :math:`\lambda`, added to the gradient (see :class:`AdamW`
+        for decoupled decay).
+    amsgrad : bool
+        Use the running maximum of the second moment.
+    """
+
+    _decoupled = False
+
+    def __init__(
+        self,
+        params: Iterable[Tensor] | Iterable[dict],
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0,
+        amsgrad: bool = False,
+    ) -> None:
+        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad)
+        super().__init__(params, defaults)
+
+    def _check_group(self, group: dict[str, Any]) -> None:
+        _check_number(group["lr"], "learning rate")
+        _check_number(group["eps"], "epsilon value")
+        betas = group["betas"]
+        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+            raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")
+        for i, beta in enumerate(betas):
+            _check_number(beta, f"beta parameter at index {i}")
+            if not beta < 1.0:
+                raise ValueError(f"Invalid beta parameter at index {i}: {beta}")
+        _check_number(group["weight_decay"], "weight_decay value")
+
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """Update every parameter that has a gradient; return ``closure()`` if given."""
+        loss = self._run_closure(closure)
+        state_of = self.state
+        buffer = self._buffer
+        decoupled = self._decoupled
+        for group in self.param_groups:
+            lr = float(group["lr"])
+            beta1, beta2 = float(group["betas"][0]), float(group["betas"][1])
+            eps = float(group["eps"])
+            weight_decay = float(group["weight_decay"])
+            amsgrad = group["amsgrad"]
+            # m.lerp_(g, w) as PyTorch computes it: m + w (g - m) for a small
+            # weight, g - (1 - w)(g - m) otherwise; same rounding as PyTorch.
+            w = 1.0 - beta1
+            small_w = w < 0.5
+            w_factor = w if small_w else 1.0 - w
+            for p in group["params"]:
+                grad = p.grad
+                if grad is None:
+                    continue
+                data = p.data
+                g = grad.data
+                state = state_of.get(p)
+                if state is None:
+                    state = state_of[p] = {
+                        "step": 0,
+                        "exp_avg": np.zeros_like(data),
+                        "exp_avg_sq": np.zeros_like(data),
+                    }
+                    if amsgrad:
+                        state["max_exp_avg_sq"] = np.zeros_like(data)
+                step = state["step"] = state["step"] + 1
+                work = buffer(data, 0)
+                work2 = buffer(data, 1)
+
+                if weight_decay != 0:
+                    if decoupled:
+                        data *= 1 - lr * weight_decay
+                    else:
+                        np.multiply(data, weight_decay, out=work)
+                        work += g
+                        g = work
+
+                exp_avg = state["exp_avg"]
+                exp_avg_sq = state["exp_avg_sq"]
+                np.subtract(g, exp_avg, out=work2)
+                work2 *= w_factor
+                if small_w:
+                    exp_avg += work2
+                else:
+                    np.subtract(g, work2, out=exp_avg)
+                exp_avg_sq *= beta2
+                np.multiply(g, 1 - beta2, out=work2)
+                work2 *= g
+                exp_avg_sq += work2
+
+                bias_correction1 = 1 - beta1**step
+                bias_correction2_sqrt = (1 - beta2**step) ** 0.5
+                step_size = lr / bias_correction1
+                if amsgrad:
+                    second = state["max_exp_avg_sq"]
+                    np.maximum(second, exp_avg_sq, out=second)
+                else:
+                    second = exp_avg_sq
+                denom = work2
+                np.sqrt(second, out=denom)
+                denom /= bias_correction2_sqrt
+                denom += eps
+                # (step_size * m) / denom, the order PyTorch's addcdiv uses
+                np.multiply(exp_avg, step_size, out=work)
+                work /= denom
+                data -= work
+        return loss
+
+
+class AdamW(Adam):
+    r"""Adam with decoupled weight decay, as ``torch.optim.AdamW``.
+
+    The parameters are those of :class:`Adam`, but ``weight_decay``
+    (:math:`\lambda`, default 0.01) shrinks the parameter directly before the
+    Adam update, :math:`\theta \leftarrow \theta (1 - \gamma\lambda)`,
+    instead of entering the gradient.
+    """
+
+    _decoupled = True
+
+    def __init__(
+        self,
+        params: Iterable[Tensor] | Iterable[dict],
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.01,
+        amsgrad: bool = False,
+    ) -> None:
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad)
+
+
+# The schedulers need ``Optimizer`` from this module, so they are imported last.
+from nn.lr_scheduler import CosineAnnealingLR, LRScheduler, StepLR  # noqa: E402
