@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.function import Function, _freed_message, _modes
+from autograd.function import _FREED, Function, _freed_message, _modes
 from autograd.tensor import Tensor, _make, _to_array
 
 
@@ -33,22 +33,23 @@ def _unbroadcast(g: Tensor, shape: tuple[int, ...]) -> Tensor:
 
 
 def _count_consumers(starts: Sequence[Any]) -> dict[int, int]:
-    """For each node reachable from ``starts``: how many edges point at it."""
-    consumers: dict[int, int] = {}
-    seen = {id(n) for n in starts}
+    """For each node reachable from ``starts``: how many edges point at it.
+
+    Leaves are Tensors, whose ``next_functions`` is empty, so the walk needs
+    no type test; ``starts`` are entered with 0 so that one start reached
+    from another is expanded only once.
+    """
+    consumers = {id(n): 0 for n in starts}
     stack = list(starts)
     while stack:
-        node = stack.pop()
-        if not isinstance(node, Function):
-            continue
-        for nxt in node.next_functions:
-            if nxt is None:
-                continue
-            key = id(nxt)
-            consumers[key] = consumers.get(key, 0) + 1
-            if key not in seen:
-                seen.add(key)
-                stack.append(nxt)
+        for nxt in stack.pop().next_functions:
+            if nxt is not None:
+                key = id(nxt)
+                if key in consumers:
+                    consumers[key] += 1
+                else:
+                    consumers[key] = 1
+                    stack.append(nxt)
     return consumers
 
 
@@ -81,7 +82,7 @@ def _run(
     starts = []
     buffers: dict[int, Tensor] = {}
     for r, g in zip(roots, root_grads):
-        node: Any = r.grad_fn if r.grad_fn is not None else r
+        node: Any = r.grad_fn or r
         key = id(node)
         if key in buffers:
             buffers[key] = buffers[key] + g
@@ -89,7 +90,7 @@ def _run(
             buffers[key] = g
             starts.append(node)
     consumers = _count_consumers(starts)
-    ready = [n for n in starts if consumers.get(id(n), 0) == 0]
+    ready = [n for n in starts if consumers[id(n)] == 0]
     captured: list[Tensor | None] | None = None if capture is None else [None] * len(capture)
     check = _modes.anomaly
 
@@ -117,7 +118,7 @@ def _run(
                     out = node.output_tensor()
                     if out is not None:
                         _accumulate(out, g)
-                if node.is_freed:
+                if node.saved is _FREED:
                     raise RuntimeError(_freed_message(node))
                 grads = node.backward(g)
                 if type(grads) is not tuple:
@@ -126,21 +127,19 @@ def _run(
                     node.release()
                 if check:
                     _check_finite(node, grads)
-            for nxt, gi, (shape, dtype) in zip(node.next_functions, grads, node.input_meta):
+            for nxt, gi, meta in zip(node.next_functions, grads, node.input_meta):
                 if nxt is None:
                     continue
                 nkey = id(nxt)
                 if gi is not None:
-                    if gi.data.shape != shape:
-                        gi = _unbroadcast(gi, shape)
-                    if gi.data.dtype != dtype:
-                        gi = gi.astype(dtype)
+                    if gi.data.shape != meta[0]:
+                        gi = _unbroadcast(gi, meta[0])
+                    if gi.data.dtype is not meta[1] and gi.data.dtype != meta[1]:
+                        gi = gi.astype(meta[1])
                     if nkey in buffers:
                         prev = buffers[nkey]
                         # Outside create_graph the sum needs no node: add the arrays.
-                        buffers[nkey] = (
-                            prev + gi if create_graph else _make(prev.data + gi.data)
-                        )
+                        buffers[nkey] = prev + gi if create_graph else _make(prev.data + gi.data)
                     else:
                         buffers[nkey] = gi
                 remaining = consumers[nkey] - 1
@@ -174,7 +173,7 @@ def _as_grad(grad: Any, root: Tensor, create_graph: bool, what: str) -> Tensor:
                 f"{what}: grad can be implicitly created only for outputs with one element; "
                 f"this output has shape {root.data.shape}, so pass a gradient of that shape"
             )
-        return _make(np.ones(root.data.shape, dtype=root.data.dtype))
+        return _make(np.array(1, dtype=root.data.dtype).reshape(root.data.shape))
     g = grad if isinstance(grad, Tensor) else _make(_to_array(grad))
     if g.data.shape != root.data.shape:
         raise RuntimeError(

@@ -79,7 +79,7 @@ class _GradModeSwitch:
         return wrapper  # type: ignore[return-value]
 
 
-class no_grad(_GradModeSwitch):  # noqa: N801 - PyTorch's name
+class no_grad(_GradModeSwitch):
     """Disable graph recording in this thread (context manager or decorator).
 
     Examples
@@ -91,13 +91,13 @@ class no_grad(_GradModeSwitch):  # noqa: N801 - PyTorch's name
     mode = False
 
 
-class enable_grad(_GradModeSwitch):  # noqa: N801 - PyTorch's name
+class enable_grad(_GradModeSwitch):
     """Re-enable graph recording in this thread, e.g. inside ``no_grad``."""
 
     mode = True
 
 
-class set_grad_enabled(_GradModeSwitch):  # noqa: N801 - PyTorch's name
+class set_grad_enabled(_GradModeSwitch):
     """Set grad recording on or off (context manager or decorator)."""
 
     def __init__(self, mode: bool) -> None:
@@ -105,7 +105,7 @@ class set_grad_enabled(_GradModeSwitch):  # noqa: N801 - PyTorch's name
         self.mode = bool(mode)
 
 
-class detect_anomaly:  # noqa: N801 - PyTorch's name
+class detect_anomaly:
     """Raise on the first NaN or inf produced by a backward rule.
 
     Under this context manager every operation records where in the user's
@@ -156,25 +156,17 @@ class Function:
         pass without ``retain_graph``.
     """
 
-    __slots__ = (
-        "__dict__",
-        "__weakref__",
-        "_output",
-        "_output_ref",
-        "created_at",
-        "input_meta",
-        "needs_input_grad",
-        "next_functions",
-        "output_meta",
-        "retains_grad",
-        "saved",
-    )
-
-    def __init__(self) -> None:
-        self.saved: Any = ()
-        self._output: np.ndarray | None = None
-        self.retains_grad = False
-        self.created_at: traceback.FrameSummary | None = None
+    # Defaults live on the class so that creating a node costs one allocation;
+    # apply() sets the graph attributes only when the output requires grad.
+    saved: Any = ()
+    _output: np.ndarray | None = None
+    _output_ref: Any = None
+    retains_grad = False
+    created_at: traceback.FrameSummary | None = None
+    needs_input_grad: tuple[bool, ...] = ()
+    next_functions: tuple[Any, ...] = ()
+    input_meta: tuple[tuple[tuple[int, ...], np.dtype], ...] = ()
+    output_meta: tuple[tuple[int, ...], np.dtype] | None = None
 
     # -- the op contract -------------------------------------------------
     def forward(self, *inputs: Tensor, **params: Any) -> np.ndarray:  # pragma: no cover
@@ -246,12 +238,8 @@ class Function:
         if True not in needs:
             return _make(data)
         fn.needs_input_grad = needs
-        fn.next_functions = tuple(
-            [
-                (t.grad_fn if t.grad_fn is not None else t) if need else None
-                for t, need in zip(inputs, needs)
-            ]
-        )
+        # An edge is the input's node, or the input itself for a leaf.
+        fn.next_functions = tuple([(t.grad_fn or t) if t.requires_grad else None for t in inputs])
         fn.input_meta = tuple([(t.data.shape, t.data.dtype) for t in inputs])
         fn.output_meta = (data.shape, data.dtype)
         out = _make(data, True, fn)
@@ -268,4 +256,3 @@ def _freed_message(fn: Function) -> str:
         "to the first backward() or autograd.grad() call if you need to backward "
         "through the graph again."
     )
-

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from autograd.function import Function
 
 ArrayLike = Union["Tensor", np.ndarray, float, int, bool, Sequence[Any]]
-Axis = Union[int, tuple[int, ...], None]
+Axis = int | tuple[int, ...] | None
 
 _default_dtype = np.dtype(np.float64)
 
@@ -107,6 +107,10 @@ class Tensor:
 
     __slots__ = ("__weakref__", "data", "grad", "grad_fn", "requires_grad")
 
+    # A leaf is a terminal node of the graph: the backward walk reads this
+    # instead of testing types.
+    next_functions = ()
+
     # Make ``ndarray + Tensor`` defer to ``Tensor.__radd__`` instead of
     # broadcasting the Tensor as an object element.
     __array_ufunc__ = None
@@ -148,7 +152,7 @@ class Tensor:
         return self.grad_fn is None
 
     @property
-    def T(self) -> Tensor:  # noqa: N802 - NumPy's name
+    def T(self) -> Tensor:
         return self.transpose()
 
     def __len__(self) -> int:
@@ -203,13 +207,10 @@ class Tensor:
         """Set ``requires_grad`` on a leaf in place and return it."""
         if requires_grad and self.data.dtype.kind != "f":
             raise TypeError(
-                "only floating-point tensors can require gradients; "
-                f"got dtype {self.data.dtype}"
+                f"only floating-point tensors can require gradients; got dtype {self.data.dtype}"
             )
         if not requires_grad and self.grad_fn is not None:
-            raise RuntimeError(
-                "requires_grad_(False) on a non-leaf tensor; use detach() instead"
-            )
+            raise RuntimeError("requires_grad_(False) on a non-leaf tensor; use detach() instead")
         self.requires_grad = bool(requires_grad)
         return self
 

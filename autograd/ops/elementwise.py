@@ -17,7 +17,7 @@ def _where(cond: np.ndarray, a: Tensor, b: Tensor) -> Tensor:
 
 def _zero(t: Tensor) -> Tensor:
     """A 0-d zero of ``t``'s dtype: ``where(mask, g, _zero(g))`` allocates once."""
-    return _make(np.zeros((), dtype=t.data.dtype))
+    return _make(np.array(0, dtype=t.data.dtype))
 
 
 class Add(Function):

@@ -88,7 +88,9 @@ class GetItem(Function):
 class IndexAdd(Function):
     """d (zeros[index] += a) = g[index]: the adjoint of GetItem"""
 
-    def forward(self, a: Tensor, index: Any, shape: tuple[int, ...], accumulate: bool) -> np.ndarray:
+    def forward(
+        self, a: Tensor, index: Any, shape: tuple[int, ...], accumulate: bool
+    ) -> np.ndarray:
         self.index = index
         out = np.zeros(shape, dtype=a.data.dtype)
         if accumulate:
@@ -141,5 +143,5 @@ def stack(tensors: Any, axis: int = 0) -> Tensor:
     if not -ndim <= axis < ndim:
         raise np.exceptions.AxisError(f"stack: axis {axis} is out of bounds for {ndim} dimensions")
     axis %= ndim
-    expanded = ts[0].data.shape[:axis] + (1,) + ts[0].data.shape[axis:]
+    expanded = (*ts[0].data.shape[:axis], 1, *ts[0].data.shape[axis:])
     return Concatenate.apply(*[t.reshape(expanded) for t in ts], axis=axis)
