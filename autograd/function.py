@@ -29,8 +29,6 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from autograd.tensor import Tensor, _make
-
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -256,3 +254,8 @@ def _freed_message(fn: Function) -> str:
         "to the first backward() or autograd.grad() call if you need to backward "
         "through the graph again."
     )
+
+
+# Imported last so that this module, the engine and the ops can be imported
+# in any order: by the time tensor.py imports them back, Function exists.
+from autograd.tensor import Tensor, _make  # noqa: E402

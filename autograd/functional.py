@@ -26,7 +26,7 @@ gives ``J v``.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, Union
+from typing import Any
 
 import numpy as np
 
@@ -35,7 +35,7 @@ from autograd.function import enable_grad
 from autograd.ops.shape import stack
 from autograd.tensor import Tensor
 
-TensorOrTensors = Union[Tensor, tuple[Tensor, ...]]
+TensorOrTensors = Tensor | tuple[Tensor, ...]
 
 __all__ = ["hessian", "hvp", "jacobian", "jvp", "vhp", "vjp"]
 
@@ -467,7 +467,7 @@ def jvp(
     Needs every operation's backward to be differentiable, which holds for the
     engine's operations (their derivative rules are written with Tensor ops).
     """
-    in_tuple, xs = _prepare_inputs(inputs, create_graph, "jvp")
+    _, xs = _prepare_inputs(inputs, create_graph, "jvp")
     out_tuple, outs = _call(f, xs, "jvp")
     vs = _as_vectors(v, xs, "inputs", "jvp")
     # Integer or boolean outputs carry no gradient: they get a zero product.
@@ -503,7 +503,7 @@ def vhp(
     gs = _grad([out], xs, [Tensor(np.ones((), dtype=out.dtype))], create_graph=True)
     pairs = [(g, vk) for g, vk in zip(gs, vs) if g is not None]
     prods = _grad([g for g, _ in pairs], xs, [vk for _, vk in pairs], create_graph)
-    _check_strict(prods if pairs else (None,) * len(xs), strict, "vhp")
+    _check_strict(prods, strict, "vhp")
     product = [_finish(p, x, create_graph) for p, x in zip(prods, xs)]
     return (out if create_graph else out.detach()), _unpack(product, in_tuple)
 
@@ -555,4 +555,3 @@ def hvp(
     _check_strict(prods, strict, "hvp")
     product = [_finish(p, x, create_graph) for p, x in zip(prods, xs)]
     return (out if create_graph else out.detach()), _unpack(product, in_tuple)
-

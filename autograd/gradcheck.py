@@ -26,9 +26,11 @@ import numpy as np
 from autograd.function import enable_grad
 from autograd.functional import (
     _as_tuple,
+    _call,
     _grad,
     _is_float,
     _jacobian_full,
+    _prepare_inputs,
     _unpack,
 )
 from autograd.tensor import Tensor
@@ -52,7 +54,7 @@ class GradcheckError(RuntimeError):
 
 
 class Float32GradcheckWarning(UserWarning):
-    """A gradient check ran on a float32 input, where it is only indicative."""
+    """A gradient check ran on a float32 (or narrower) input, where it is only indicative."""
 
 
 # ---------------------------------------------------------------------------
@@ -163,8 +165,9 @@ def _describe_mismatch(
 ) -> str | None:
     """A report if ``|a - n| <= atol + rtol * |n|`` fails anywhere, else None."""
     n_out, n_in = int(np.prod(out_shape)), int(np.prod(in_shape))
-    a = analytic.astype(np.float64).reshape(n_out, n_in)
-    n = numerical.reshape(n_out, n_in)
+    # "+ 0.0" turns -0.0 into 0.0 so that the printed matrices read cleanly.
+    a = analytic.astype(np.float64).reshape(n_out, n_in) + 0.0
+    n = numerical.reshape(n_out, n_in) + 0.0
     with np.errstate(invalid="ignore", divide="ignore"):
         abs_err = np.abs(a - n)
         rel_err = np.where(abs_err == 0, 0.0, abs_err / np.abs(n))
@@ -223,11 +226,12 @@ def _fail(message: str, raise_exception: bool) -> bool:
 
 
 def _warn_float32(xs: Sequence[Tensor], fn_name: str) -> None:
-    if any(x.dtype == np.float32 for x in xs):
+    low = sorted({str(x.dtype) for x in xs if np.finfo(x.dtype).bits < 64})
+    if low:
         warnings.warn(
-            f"{fn_name}: an input is float32; the check is only meaningful in float64 "
-            "(float32 rounding hides errors below about 1e-7 relative). Convert the "
-            "inputs to float64 for a reliable check.",
+            f"{fn_name}: an input is {' and '.join(low)}; the check is only meaningful in "
+            "float64 (float32 rounding hides errors below about 1e-7 relative). Convert "
+            "the inputs to float64 for a reliable check.",
             Float32GradcheckWarning,
             stacklevel=3,
         )
@@ -237,9 +241,7 @@ def _split_inputs(inputs: Any, fn_name: str) -> tuple[tuple[Any, ...], list[int]
     """The arguments, and the positions of those that are differentiated."""
     items = tuple(inputs) if isinstance(inputs, (tuple, list)) else (inputs,)
     diff = [
-        k
-        for k, x in enumerate(items)
-        if isinstance(x, Tensor) and x.requires_grad and _is_float(x)
+        k for k, x in enumerate(items) if isinstance(x, Tensor) and x.requires_grad and _is_float(x)
     ]
     if not diff:
         raise ValueError(
@@ -260,8 +262,25 @@ def _check(
     in_names: Sequence[str],
     out_name: Callable[[int], str],
     fn_name: str,
+    fast_mode: bool = False,
 ) -> bool:
     """Compare the reverse-mode and finite-difference Jacobians of ``f`` at ``xs``."""
+    if fast_mode:
+        mismatch = _fast_mismatch(f, xs, eps, atol, rtol, fn_name)
+        if mismatch is None:
+            return True
+        if not raise_exception:
+            return False
+        # Find and report the offending entries with the full check; if that
+        # passes after all, report the projection itself.
+        _check(f, xs, eps, atol, rtol, True, in_names, out_name, fn_name)
+        j, a, n = mismatch
+        raise GradcheckError(
+            f"{fn_name} (fast_mode): the projection u^T J v with respect to {in_names[j]} "
+            f"differs: analytic {a:.6g}, numerical {n:.6g} (absolute error {abs(a - n):.3e}, "
+            f"atol={atol:g}, rtol={rtol:g}); the full Jacobians agree within tolerance, so "
+            "the difference is the accumulated error of many entries"
+        )
     _, _, outs, analytic = _jacobian_full(f, tuple(xs), False, False, fn_name)
     _, numerical = _numerical(f, xs, eps, fn_name)
     for i, out in enumerate(outs):
@@ -273,12 +292,54 @@ def _check(
                 f"{fn_name}: Jacobian mismatch for {out_name(i)} (shape {out.shape}) "
                 f"with respect to {in_names[j]} (shape {x.shape}, {x.dtype})"
             )
-            report = _describe_mismatch(
-                a, numerical[i][j], out.shape, x.shape, atol, rtol, title
-            )
+            report = _describe_mismatch(a, numerical[i][j], out.shape, x.shape, atol, rtol, title)
             if report is not None:
                 return _fail(report, raise_exception)
     return True
+
+
+def _fast_mismatch(
+    f: Callable[..., Any],
+    xs: Sequence[Tensor],
+    eps: float,
+    atol: float,
+    rtol: float,
+    fn_name: str,
+) -> tuple[int, float, float] | None:
+    """Compare ``u^T J v`` for random unit ``u`` (over outputs) and ``v`` (per input).
+
+    One backward pass and two evaluations of ``f`` per input instead of the full
+    Jacobians. Returns ``(input, analytic, numerical)`` for the first mismatch.
+    """
+    rng = np.random.default_rng(0)
+    _, ins = _prepare_inputs(tuple(xs), False, fn_name)
+    _, outs = _call(f, ins, fn_name)
+    floats = [k for k, o in enumerate(outs) if _is_float(o)]
+    us = [rng.standard_normal(outs[k].shape) for k in floats]
+    norm = np.sqrt(sum(float((u * u).sum()) for u in us)) or 1.0
+    us = [u / norm for u in us]
+    seeds = [Tensor(u.astype(outs[k].dtype)) for u, k in zip(us, floats)]
+    gs = _grad([outs[k] for k in floats], ins, seeds, create_graph=False)
+    copies = [Tensor(np.array(x.data, dtype=np.float64)) for x in xs]
+
+    def projected() -> float:
+        _, ys = _outputs_as_arrays(f(*copies), fn_name)
+        return sum(float((u * ys[k]).sum()) for u, k in zip(us, floats))
+
+    for j, (x, c, g) in enumerate(zip(xs, copies, gs)):
+        v = rng.standard_normal(x.shape)
+        v /= np.sqrt((v * v).sum()) or 1.0
+        analytic = 0.0 if g is None else float((g.data.astype(np.float64) * v).sum())
+        orig = c.data.copy()
+        c.data[...] = orig + eps * v
+        plus = projected()
+        c.data[...] = orig - eps * v
+        minus = projected()
+        c.data[...] = orig
+        numerical = (plus - minus) / (2 * eps)
+        if not abs(analytic - numerical) <= atol + rtol * abs(numerical):
+            return j, analytic, numerical
+    return None
 
 
 def gradcheck(
@@ -288,6 +349,8 @@ def gradcheck(
     atol: float = 1e-5,
     rtol: float = 1e-3,
     raise_exception: bool = True,
+    *,
+    fast_mode: bool = False,
 ) -> bool:
     """Check the gradients of ``f`` at ``inputs`` against finite differences.
 
@@ -311,6 +374,15 @@ def gradcheck(
         Absolute and relative tolerances.
     raise_exception : bool, default True
         Raise :class:`GradcheckError` on a mismatch; if False return False.
+    fast_mode : bool, default False
+        Compare one random projection ``u^T J v`` per input (``u`` over all
+        outputs, ``v`` over the input, both of unit norm) instead of every
+        entry: one backward pass and two evaluations of ``f`` per input rather
+        than one backward pass per output element and two evaluations per input
+        element. A wrong Jacobian almost surely changes the projection, but an
+        error confined to a few entries of a large Jacobian is diluted by the
+        averaging, so the full check is the stricter one. On a mismatch the
+        full check runs to produce the report.
 
     Returns
     -------
@@ -353,6 +425,7 @@ def gradcheck(
         in_names=[f"input {k}" for k in diff],
         out_name=lambda i: f"output {i}",
         fn_name="gradcheck",
+        fast_mode=fast_mode,
     )
 
 
@@ -376,6 +449,8 @@ def gradgradcheck(
     atol: float = 1e-5,
     rtol: float = 1e-3,
     raise_exception: bool = True,
+    *,
+    fast_mode: bool = False,
 ) -> bool:
     """Check the second derivatives of ``f`` at ``inputs`` against finite differences.
 
@@ -393,7 +468,7 @@ def gradgradcheck(
     grad_outputs : Tensor or tuple of Tensor, optional
         One per floating-point output of ``f``, of its shape. Default: standard
         normal values from a fixed seed, in the output's dtype.
-    eps, atol, rtol, raise_exception
+    eps, atol, rtol, raise_exception, fast_mode
         As in :func:`gradcheck`.
 
     Returns
@@ -427,11 +502,14 @@ def gradgradcheck(
     def first_order(*args: Tensor) -> tuple[Tensor, ...]:
         # During finite differences the arguments are plain float64 copies; they
         # must require grad for the inner gradient to be computed at all.
+        # Only the reverse-mode pass differentiates the result; the finite
+        # differences just evaluate it, so they skip recording the backward.
+        record = any(a.requires_grad for a in args)
         ins = [a if a.requires_grad else a.detach().requires_grad_(True) for a in args[:n]]
         with enable_grad():
             _, ys = _as_tuple(g(*ins), "the outputs of f", "gradgradcheck")
             ys = [y for y in ys if _is_float(y)]
-            gs = _grad(ys, ins, list(args[n:]), create_graph=True)
+            gs = _grad(ys, ins, list(args[n:]), create_graph=record)
         return tuple(
             gk if gk is not None else Tensor(np.zeros(x.shape, dtype=x.dtype))
             for gk, x in zip(gs, ins)
@@ -447,6 +525,7 @@ def gradgradcheck(
         in_names=[f"input {k}" for k in diff] + [f"grad_outputs[{k}]" for k in range(len(vs))],
         out_name=lambda i: f"the gradient with respect to input {diff[i]}",
         fn_name="gradgradcheck",
+        fast_mode=fast_mode,
     )
 
 
@@ -455,8 +534,7 @@ def _grad_outputs(grad_outputs: Any, outs: Sequence[Tensor]) -> list[Tensor]:
     if grad_outputs is None:
         rng = np.random.default_rng(0)
         return [
-            Tensor(rng.standard_normal(o.shape).astype(o.dtype), requires_grad=True)
-            for o in outs
+            Tensor(rng.standard_normal(o.shape).astype(o.dtype), requires_grad=True) for o in outs
         ]
     _, given = _as_tuple(grad_outputs, "grad_outputs", "gradgradcheck")
     if len(given) != len(outs):

@@ -390,8 +390,6 @@ class Tensor:
         if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
             axes = tuple(axes[0])
         if len(axes) == 0:
-            if self.data.ndim < 2:
-                return self
             axes = tuple(range(self.data.ndim - 1, -1, -1))
         return _sh.Transpose.apply(self, axes=axes)
 

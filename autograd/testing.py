@@ -116,7 +116,9 @@ def tensors(
     def draw_tensor(draw: Callable[[Any], Any]) -> Tensor:
         dt = draw(dtypes)
         sh = tuple(draw(shapes))
-        elems = elements if elements is not None else _default_elements(st, dt, min_value, max_value)
+        elems = (
+            elements if elements is not None else _default_elements(st, dt, min_value, max_value)
+        )
         arr = draw(hnp.arrays(dt, sh, elements=elems))
         return Tensor(arr, requires_grad=requires_grad and bool(np.issubdtype(dt, np.floating)))
 
@@ -174,6 +176,9 @@ def broadcastable_tensors(
     dtype: Any = np.float64,
     elements: Any = None,
     requires_grad: bool = True,
+    *,
+    min_value: float = -10.0,
+    max_value: float = 10.0,
     **shape_options: Any,
 ) -> Any:
     """A hypothesis strategy for tuples of Tensors whose shapes broadcast together.
@@ -182,7 +187,7 @@ def broadcastable_tensors(
     ----------
     num_tensors : int, default 2
         How many Tensors to draw.
-    dtype, elements, requires_grad
+    dtype, elements, requires_grad, min_value, max_value
         As in :func:`tensors`; one dtype is drawn for the whole tuple.
     **shape_options
         Passed to :func:`broadcastable_shapes` (``min_dims``, ``max_side``, ...).
@@ -199,7 +204,16 @@ def broadcastable_tensors(
     def draw_tuple(draw: Callable[[Any], Any]) -> tuple[Tensor, ...]:
         dt = draw(dtypes)
         return tuple(
-            draw(tensors(shape=sh, dtype=dt, elements=elements, requires_grad=requires_grad))
+            draw(
+                tensors(
+                    shape=sh,
+                    dtype=dt,
+                    elements=elements,
+                    requires_grad=requires_grad,
+                    min_value=min_value,
+                    max_value=max_value,
+                )
+            )
             for sh in draw(shapes)
         )
 
@@ -213,6 +227,7 @@ def check_gradients(
     atol: float = 1e-5,
     rtol: float = 1e-3,
     second_order: bool = False,
+    fast_mode: bool = False,
 ) -> None:
     """Assert that ``f``'s gradients at ``inputs`` match finite differences.
 
@@ -232,6 +247,9 @@ def check_gradients(
         As in :func:`autograd.gradcheck`.
     second_order : bool, default False
         Also check second derivatives.
+    fast_mode : bool, default False
+        Check random projections instead of full Jacobians (much faster on
+        large inputs, less strict); see :func:`autograd.gradcheck`.
 
     Notes
     -----
@@ -249,12 +267,11 @@ def check_gradients(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", Float32GradcheckWarning)
         try:
-            gradcheck(f, inputs, eps=eps, atol=atol, rtol=rtol)
+            gradcheck(f, inputs, eps=eps, atol=atol, rtol=rtol, fast_mode=fast_mode)
             if second_order:
-                gradgradcheck(f, inputs, eps=eps, atol=atol, rtol=rtol)
+                gradgradcheck(f, inputs, eps=eps, atol=atol, rtol=rtol, fast_mode=fast_mode)
         except GradcheckError as exc:
             shapes = ", ".join(
-                f"{tuple(x.shape)} {x.dtype}" if isinstance(x, Tensor) else repr(x)
-                for x in inputs
+                f"{tuple(x.shape)} {x.dtype}" if isinstance(x, Tensor) else repr(x) for x in inputs
             )
             raise AssertionError(f"{exc}\ninputs: {shapes}") from None
