@@ -9,6 +9,7 @@ fine. Broadcasting is undone here, in one place, for every rule.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -146,23 +147,54 @@ def _run(
                 consumers[nkey] = remaining
                 if remaining == 0:
                     ready.append(nxt)
+            # Drop this node's gradients now: _exclusive counts references.
+            grads = gi = None
     finally:
         _modes.enabled = previous_mode
     return captured
 
 
 def _accumulate(t: Tensor, g: Tensor) -> None:
-    """Add ``g`` into ``t.grad`` (a new Tensor: a grad handed out is never mutated)."""
+    """Add ``g`` into ``t.grad``; a gradient handed out is never mutated later."""
     if t.grad is None:
-        if not g.data.flags.writeable:
-            # A broadcast view (e.g. from sum's rule) has stride 0: give the
-            # user a real array they can modify.
-            g = _make(g.data.copy(), g.requires_grad, g.grad_fn)
+        if not g.requires_grad and not _exclusive(g):
+            g = _make(g.data.copy())
         t.grad = g
     elif _modes.enabled:
         t.grad = t.grad + g
     else:
         t.grad = _make(t.grad.data + g.data)
+
+
+# What ``sys.getrefcount`` reports inside _exclusive for an unshared gradient:
+# the Tensor is held by _run's local, _accumulate's and _exclusive's
+# arguments and getrefcount's own; its array by the Tensor, the local ``data``
+# and getrefcount's argument; the memory owner of a view by the view, the
+# local ``base`` and getrefcount's argument.
+_TENSOR_REFS, _ARRAY_REFS, _BASE_REFS = 4, 3, 3
+
+
+def _exclusive(g: Tensor) -> bool:
+    """True when nothing but the engine refers to ``g`` or its memory.
+
+    Such a gradient can become a leaf's ``.grad`` without a copy. A rule may
+    hand one Tensor to several inputs (``Add`` returns ``(g, g)``) or return a
+    view of an array someone else holds (``Reshape``), and PyTorch copies in
+    those cases too. Skipping the copy saves one allocation per parameter per
+    training step; when in doubt (or off CPython), copy.
+    """
+    if _getrefcount is None or _getrefcount(g) > _TENSOR_REFS:
+        return False
+    data = g.data
+    if not data.flags.writeable:
+        return False  # a broadcast view (from sum's rule): stride 0
+    base = data.base
+    if base is None:
+        return _getrefcount(data) <= _ARRAY_REFS
+    return _getrefcount(data) <= _ARRAY_REFS and _getrefcount(base) <= _BASE_REFS
+
+
+_getrefcount = getattr(sys, "getrefcount", None)
 
 
 _ONES: dict[tuple[Any, ...], np.ndarray] = {}
