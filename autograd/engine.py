@@ -16,19 +16,20 @@ from typing import Any
 import numpy as np
 
 from autograd.function import _FREED, Function, _freed_message, _modes
+from autograd.ops.dual import array
 from autograd.tensor import Tensor, _make, _to_array
 
 
-def _unbroadcast(g: Tensor, shape: tuple[int, ...]) -> Tensor:
-    """Sum ``g`` over the axes that broadcasting added or stretched to reach
-    its shape from ``shape``."""
-    lead = g.data.ndim - len(shape)
+def _unbroadcast(g: Any, shape: tuple[int, ...]) -> Any:
+    """Sum ``g`` (a Tensor or an array) over the axes that broadcasting added
+    or stretched to reach its shape from ``shape``."""
+    lead = g.ndim - len(shape)
     axes = tuple(range(lead)) + tuple(
-        lead + i for i, n in enumerate(shape) if n == 1 and g.data.shape[lead + i] != 1
+        lead + i for i, n in enumerate(shape) if n == 1 and g.shape[lead + i] != 1
     )
     if axes:
         g = g.sum(axis=axes, keepdims=True)
-    if g.data.shape != shape:
+    if g.shape != shape:
         g = g.reshape(shape)
     return g
 
@@ -54,9 +55,9 @@ def _count_consumers(starts: Sequence[Any]) -> dict[int, int]:
     return consumers
 
 
-def _check_finite(node: Function, grads: Sequence[Tensor | None]) -> None:
+def _check_finite(node: Function, grads: Sequence[Any]) -> None:
     for i, g in enumerate(grads):
-        if g is not None and not np.all(np.isfinite(g.data)):
+        if g is not None and not np.all(np.isfinite(array(g))):
             where = ""
             if node.created_at is not None:
                 frame = node.created_at
@@ -73,18 +74,21 @@ def _run(
     retain_graph: bool,
     create_graph: bool,
     capture: dict[int, int] | None,
-) -> list[Tensor | None] | None:
+) -> list[Any] | None:
     """Propagate ``root_grads`` from ``roots`` to the leaves.
 
+    Gradients travel as Tensors when ``create_graph`` (so the rules record a
+    graph) and as plain arrays otherwise (see :mod:`autograd.function`).
     With ``capture`` (``id(node) -> position``) the gradients reaching those
     nodes are returned and no leaf's ``.grad`` is touched (``autograd.grad``);
     without it they accumulate into the leaves (``Tensor.backward``).
     """
     starts = []
-    buffers: dict[int, Tensor] = {}
-    for r, g in zip(roots, root_grads):
+    buffers: dict[int, Any] = {}
+    for r, seed in zip(roots, root_grads):
         node: Any = r.grad_fn or r
         key = id(node)
+        g = seed if create_graph else seed.data
         if key in buffers:
             buffers[key] = buffers[key] + g
         else:
@@ -92,7 +96,7 @@ def _run(
             starts.append(node)
     consumers = _count_consumers(starts)
     ready = [n for n in starts if consumers[id(n)] == 0]
-    captured: list[Tensor | None] | None = None if capture is None else [None] * len(capture)
+    captured: list[Any] | None = None if capture is None else [None] * len(capture)
     check = _modes.anomaly
 
     previous_mode = _modes.enabled
@@ -119,7 +123,7 @@ def _run(
                     out = node.output_tensor()
                     if out is not None:
                         _accumulate(out, g)
-                if node.saved is _FREED:
+                if node._saved is _FREED:
                     raise RuntimeError(_freed_message(node))
                 grads = node.backward(g)
                 if type(grads) is not tuple:
@@ -133,14 +137,12 @@ def _run(
                     continue
                 nkey = id(nxt)
                 if gi is not None:
-                    if gi.data.shape != meta[0]:
+                    if gi.shape != meta[0]:
                         gi = _unbroadcast(gi, meta[0])
-                    if gi.data.dtype is not meta[1] and gi.data.dtype != meta[1]:
+                    if gi.dtype is not meta[1] and gi.dtype != meta[1]:
                         gi = gi.astype(meta[1])
                     if nkey in buffers:
-                        prev = buffers[nkey]
-                        # Outside create_graph the sum needs no node: add the arrays.
-                        buffers[nkey] = prev + gi if create_graph else _make(prev.data + gi.data)
+                        buffers[nkey] = buffers[nkey] + gi
                     else:
                         buffers[nkey] = gi
                 remaining = consumers[nkey] - 1
@@ -154,44 +156,45 @@ def _run(
     return captured
 
 
-def _accumulate(t: Tensor, g: Tensor) -> None:
-    """Add ``g`` into ``t.grad``; a gradient handed out is never mutated later."""
-    if t.grad is None:
-        if not g.requires_grad and not _exclusive(g):
-            g = _make(g.data.copy())
-        t.grad = g
-    elif _modes.enabled:
-        t.grad = t.grad + g
+def _accumulate(t: Tensor, g: Any) -> None:
+    """Add ``g`` (a Tensor under create_graph, else an array) into ``t.grad``.
+
+    A gradient handed out is never mutated later: accumulation makes a new
+    array, and a first gradient that someone else also holds is copied.
+    """
+    if isinstance(g, Tensor):
+        if t.grad is None:
+            t.grad = g if g.requires_grad else _make(g.data.copy())
+        else:
+            t.grad = t.grad + g
+    elif t.grad is None:
+        t.grad = _make(g if _exclusive(g) else g.copy())
     else:
-        t.grad = _make(t.grad.data + g.data)
+        t.grad = _make(t.grad.data + g)
 
 
-# What ``sys.getrefcount`` reports inside _exclusive for an unshared gradient:
-# the Tensor is held by _run's local, _accumulate's and _exclusive's
-# arguments and getrefcount's own; its array by the Tensor, the local ``data``
-# and getrefcount's argument; the memory owner of a view by the view, the
-# local ``base`` and getrefcount's argument.
-_TENSOR_REFS, _ARRAY_REFS, _BASE_REFS = 4, 3, 3
+# What ``sys.getrefcount`` reports inside _exclusive for an unshared
+# gradient array: it is held by _run's local, _accumulate's and _exclusive's
+# arguments and getrefcount's own; the memory owner of a view by the view,
+# the local ``base`` and getrefcount's argument.
+_ARRAY_REFS, _BASE_REFS = 4, 3
 
 
-def _exclusive(g: Tensor) -> bool:
+def _exclusive(g: np.ndarray) -> bool:
     """True when nothing but the engine refers to ``g`` or its memory.
 
     Such a gradient can become a leaf's ``.grad`` without a copy. A rule may
-    hand one Tensor to several inputs (``Add`` returns ``(g, g)``) or return a
-    view of an array someone else holds (``Reshape``), and PyTorch copies in
-    those cases too. Skipping the copy saves one allocation per parameter per
-    training step; when in doubt (or off CPython), copy.
+    hand one array to several inputs (``Add`` returns ``(g, g)``) or return a
+    view of an array someone else holds (``Reshape``); PyTorch copies in
+    those cases too. Skipping the copy otherwise saves one allocation per
+    parameter per training step; when in doubt (or off CPython), copy.
     """
-    if _getrefcount is None or _getrefcount(g) > _TENSOR_REFS:
+    if _getrefcount is None or not g.flags.writeable:
+        return False  # not writeable: a broadcast view (from sum's rule)
+    if _getrefcount(g) > _ARRAY_REFS:
         return False
-    data = g.data
-    if not data.flags.writeable:
-        return False  # a broadcast view (from sum's rule): stride 0
-    base = data.base
-    if base is None:
-        return _getrefcount(data) <= _ARRAY_REFS
-    return _getrefcount(data) <= _ARRAY_REFS and _getrefcount(base) <= _BASE_REFS
+    base = g.base
+    return base is None or _getrefcount(base) <= _BASE_REFS
 
 
 _getrefcount = getattr(sys, "getrefcount", None)
@@ -314,15 +317,20 @@ def grad(
         retain_graph = create_graph
     captured = _run(outs, seeds, retain_graph, create_graph, capture)
     assert captured is not None
-    result = []
+    result: list[Tensor | None] = []
+    handed_out: set[int] = set()
     for i, key in enumerate(keys):
         g = captured[capture[key]]
-        if g is None and not allow_unused:
-            raise RuntimeError(
-                f"grad: input {i} was not used to compute the outputs; "
-                "pass allow_unused=True to get None for it"
-            )
-        if g is not None and not create_graph and g.requires_grad:
-            g = g.detach()
+        if g is None:
+            if not allow_unused:
+                raise RuntimeError(
+                    f"grad: input {i} was not used to compute the outputs; "
+                    "pass allow_unused=True to get None for it"
+                )
+        elif not isinstance(g, Tensor):
+            # Arrays (no create_graph): never return two results sharing memory.
+            root = g if g.base is None else g.base
+            g = _make(g.copy() if id(root) in handed_out else g)
+            handed_out.add(id(root))
         result.append(g)
     return tuple(result)

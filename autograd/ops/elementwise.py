@@ -8,16 +8,9 @@ from typing import Any
 import numpy as np
 
 from autograd.function import Function
+from autograd.ops import dual
+from autograd.ops.dual import array, log, zero
 from autograd.tensor import Tensor, _make
-
-
-def _where(cond: np.ndarray, a: Tensor, b: Tensor) -> Tensor:
-    return Where.apply(_make(cond), a, b)
-
-
-def _zero(t: Tensor) -> Tensor:
-    """A 0-d zero of ``t``'s dtype: ``where(mask, g, _zero(g))`` allocates once."""
-    return _make(np.array(0, dtype=t.data.dtype))
 
 
 class Add(Function):
@@ -115,9 +108,9 @@ class Pow(Function):
         if self.needs_input_grad[1]:
             # log(a) is undefined for a <= 0; the exponent gets no gradient
             # there (0 ** b is flat in b for b > 0), as in PyTorch.
-            positive = a.data > 0
-            safe_a = _where(positive, a, _make(np.ones_like(a.data)))
-            gb = _where(positive, g * self.output() * safe_a.log(), _zero(g))
+            positive = array(a) > 0
+            safe_a = dual.where(positive, a, 1.0)
+            gb = dual.where(positive, g * self.output() * log(safe_a), zero(g))
         return ga, gb
 
 
@@ -195,8 +188,7 @@ class ReLU(Function):
         return out
 
     def backward(self, g: Tensor) -> Tensor:
-        mask = self._output > 0
-        return _where(mask, g, _zero(g))
+        return dual.where(self._output > 0, g, zero(g))
 
 
 class Abs(Function):
@@ -207,7 +199,7 @@ class Abs(Function):
         return np.abs(a.data)
 
     def backward(self, g: Tensor) -> Tensor:
-        return g * np.sign(self.saved[0].data)
+        return g * np.sign(array(self.saved[0]))
 
 
 class Clip(Function):
@@ -221,13 +213,13 @@ class Clip(Function):
         return np.clip(a.data, lo, hi)
 
     def backward(self, g: Tensor) -> Tensor:
-        x = self.saved[0].data
+        x = array(self.saved[0])
         inside = np.ones(x.shape, dtype=bool)
         if self.lo is not None:
             inside &= x >= self.lo
         if self.hi is not None:
             inside &= x <= self.hi
-        return _where(inside, g, _zero(g))
+        return dual.where(inside, g, zero(g))
 
 
 class Cast(Function):
@@ -257,9 +249,9 @@ class Where(Function):
         return np.where(c, a.data, b.data)
 
     def backward(self, g: Tensor) -> tuple[None, Tensor | None, Tensor | None]:
-        zero = _zero(g)
-        ga = _where(self.cond, g, zero) if self.needs_input_grad[1] else None
-        gb = _where(self.cond, zero, g) if self.needs_input_grad[2] else None
+        z = zero(g)
+        ga = dual.where(self.cond, g, z) if self.needs_input_grad[1] else None
+        gb = dual.where(self.cond, z, g) if self.needs_input_grad[2] else None
         return None, ga, gb
 
 
@@ -273,16 +265,16 @@ class Maximum(Function):
         return self.pick(a.data, b.data)
 
     def backward(self, g: Tensor) -> tuple[Tensor | None, Tensor | None]:
-        a, b = self.saved
-        wins_a = self.pick(a.data, b.data) == a.data
-        wins_b = self.pick(a.data, b.data) == b.data
-        half = g * 0.5
-        zero = _zero(g)
+        a, b = (array(v) for v in self.saved)
+        picked = self.pick(a, b)
+        wins_a, wins_b = picked == a, picked == b
+        tie = wins_a & wins_b
+        half, z = g * 0.5, zero(g)
         ga = gb = None
         if self.needs_input_grad[0]:
-            ga = _where(wins_a & wins_b, half, _where(wins_a, g, zero))
+            ga = dual.where(tie, half, dual.where(wins_a, g, z))
         if self.needs_input_grad[1]:
-            gb = _where(wins_a & wins_b, half, _where(wins_b, g, zero))
+            gb = dual.where(tie, half, dual.where(wins_b, g, z))
         return ga, gb
 
 

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from autograd.function import Function
 from autograd.tensor import Tensor
 
 
-def _swap(t: Tensor) -> Tensor:
-    """Swap the last two axes (the matrix transpose of a stack of matrices)."""
-    if t.data.ndim == 2:
-        return t.transpose()
-    axes = list(range(t.data.ndim))
+def _swap(t: Any) -> Any:
+    """Swap the last two axes (the matrix transpose of a stack of matrices);
+    ``t`` is a Tensor or an array."""
+    if t.ndim == 2:
+        return t.T
+    axes = list(range(t.ndim))
     axes[-1], axes[-2] = axes[-2], axes[-1]
     return t.transpose(tuple(axes))
 

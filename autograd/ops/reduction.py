@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograd.function import Function
+from autograd.ops.dual import broadcast_to, exp
 from autograd.tensor import Axis, Tensor
 
 
@@ -39,7 +40,7 @@ class Sum(Function):
         return np.sum(a.data, axis=self.axes, keepdims=keepdims)
 
     def backward(self, g: Tensor) -> Tensor:
-        return g.reshape(_kept_shape(self.in_shape, self.axes)).broadcast_to(self.in_shape)
+        return broadcast_to(g.reshape(_kept_shape(self.in_shape, self.axes)), self.in_shape)
 
 
 class Max(Function):
@@ -104,7 +105,7 @@ class LogSumExp(Function):
     def backward(self, g: Tensor) -> Tensor:
         (a,) = self.saved
         lse = self.output()
-        return g.reshape(self.kept) * (a - lse).exp()
+        return g.reshape(self.kept) * exp(a - lse)
 
 
 class LogSoftmax(Function):
@@ -121,7 +122,7 @@ class LogSoftmax(Function):
         return out
 
     def backward(self, g: Tensor) -> Tensor:
-        return g - self.output().exp() * g.sum(axis=self.axes, keepdims=True)
+        return g - exp(self.output()) * g.sum(axis=self.axes, keepdims=True)
 
 
 class Softmax(Function):

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from autograd.function import Function
+from autograd.ops.dual import index_add
 from autograd.tensor import Tensor, _make, _to_array
 
 
@@ -82,7 +83,7 @@ class GetItem(Function):
         return np.asarray(a.data[self.index])
 
     def backward(self, g: Tensor) -> Tensor:
-        return IndexAdd.apply(g, index=self.index, shape=self.in_shape, accumulate=self.accumulate)
+        return index_add(g, self.index, self.in_shape, self.accumulate)
 
 
 class IndexAdd(Function):
@@ -100,7 +101,7 @@ class IndexAdd(Function):
         return out
 
     def backward(self, g: Tensor) -> Tensor:
-        return GetItem.apply(g, index=self.index)
+        return g[self.index]
 
 
 class Concatenate(Function):
@@ -117,7 +118,7 @@ class Concatenate(Function):
         lead = (slice(None),) * self.axis
         for i, need in enumerate(self.needs_input_grad):
             index = (*lead, slice(int(self.bounds[i]), int(self.bounds[i + 1])))
-            grads.append(GetItem.apply(g, index=index) if need else None)
+            grads.append(g[index] if need else None)
         return tuple(grads)
 
 

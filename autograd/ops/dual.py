@@ -1,0 +1,61 @@
+"""Functions that derivative rules call on Tensors and NumPy arrays alike.
+
+A rule receives Tensors when the backward pass is recorded and arrays when
+it is not (see :mod:`autograd.function`). Operators and the methods both
+types share need nothing; the few NumPy functions that are not methods of
+an array are given here in both forms.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograd.tensor import Tensor, _make
+
+
+def exp(x: Any) -> Any:
+    return x.exp() if isinstance(x, Tensor) else np.exp(x)
+
+
+def log(x: Any) -> Any:
+    return x.log() if isinstance(x, Tensor) else np.log(x)
+
+
+def broadcast_to(x: Any, shape: tuple[int, ...]) -> Any:
+    return x.broadcast_to(shape) if isinstance(x, Tensor) else np.broadcast_to(x, shape)
+
+
+def where(cond: np.ndarray, a: Any, b: Any) -> Any:
+    """``where`` with a constant boolean condition."""
+    if isinstance(a, Tensor) or isinstance(b, Tensor):
+        from autograd.ops.elementwise import where as tensor_where
+
+        return tensor_where(cond, a, b)
+    return np.where(cond, a, b)
+
+
+def zero(like: Any) -> Any:
+    """A 0-d zero of ``like``'s dtype: ``where(mask, g, zero(g))`` allocates once."""
+    z = np.array(0, dtype=like.dtype)
+    return _make(z) if isinstance(like, Tensor) else z
+
+
+def array(x: Any) -> np.ndarray:
+    """The array of a Tensor, or the array itself: for masks and constants."""
+    return x.data if isinstance(x, Tensor) else x
+
+
+def index_add(g: Any, index: Any, shape: tuple[int, ...], accumulate: bool) -> Any:
+    """Zeros of ``shape`` with ``g`` added at ``index``: the adjoint of ``x[index]``."""
+    if isinstance(g, Tensor):
+        from autograd.ops.shape import IndexAdd
+
+        return IndexAdd.apply(g, index=index, shape=shape, accumulate=accumulate)
+    out = np.zeros(shape, dtype=g.dtype)
+    if accumulate:
+        np.add.at(out, index, g)
+    else:
+        out[index] = g
+    return out
