@@ -63,3 +63,55 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
     if len(sb) == 1:
         shape = shape[:-1]
     return out.reshape(shape)
+
+
+class Linear(Function):
+    """d (x @ W^T + b) = g @ W for x, g^T x for W, sum(g) for b
+
+    A fused primitive for speed: composed of transpose, matmul and add it
+    would be three nodes per layer, each with its own bookkeeping, where the
+    hand-written backward pass needs just these three products.
+    """
+
+    def forward(self, x: Tensor, weight: Tensor, bias: Tensor | None = None) -> np.ndarray:
+        self.save_for_backward(x, weight)
+        out = x.data @ weight.data.T
+        if bias is not None:
+            if bias.data.dtype == out.dtype:
+                out += bias.data  # in place: saves one array per layer
+            else:
+                out = out + bias.data
+        return out
+
+    def backward(self, g: Any) -> tuple[Any, ...]:
+        x, w = self.saved
+        need_x, need_w = self.needs_input_grad[:2]
+        gx = g @ w if need_x else None
+        if g.ndim != 2:  # stacked inputs: fold the leading axes into one
+            g, x = g.reshape(-1, g.shape[-1]), x.reshape(-1, x.shape[-1])
+        gw = g.T @ x if need_w else None
+        if len(self.needs_input_grad) == 2:
+            return gx, gw
+        return gx, gw, (g.sum(axis=0) if self.needs_input_grad[2] else None)
+
+
+def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """``x @ weight.T + bias``, the affine map of a fully connected layer.
+
+    ``x`` has shape ``(..., in)``, ``weight`` ``(out, in)`` and ``bias``
+    ``(out,)``; the result has shape ``(..., out)``.
+    """
+    if x.data.ndim < 1 or weight.data.ndim != 2 or x.data.shape[-1] != weight.data.shape[1]:
+        raise ValueError(
+            f"linear: input of shape {x.data.shape} does not fit weight of shape "
+            f"{weight.data.shape}: expected weight (out_features, in_features) with "
+            f"in_features equal to the input's last axis"
+        )
+    if bias is None:
+        return Linear.apply(x, weight)
+    if bias.data.shape != (weight.data.shape[0],):
+        raise ValueError(
+            f"linear: bias of shape {bias.data.shape} does not fit weight of shape "
+            f"{weight.data.shape}: expected ({weight.data.shape[0]},)"
+        )
+    return Linear.apply(x, weight, bias)
