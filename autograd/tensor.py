@@ -356,7 +356,7 @@ class Tensor:
         return _red.Sum.apply(self, axis=axis, keepdims=keepdims)
 
     def mean(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        return _red.mean(self, axis, keepdims)
+        return _red.Mean.apply(self, axis=axis, keepdims=keepdims)
 
     def max(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
         """Maximum; tied elements share the gradient equally (PyTorch's ``amax``)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from autograd.function import Function
@@ -69,13 +71,23 @@ class Min(Max):
     reduce = staticmethod(np.min)
 
 
-def mean(t: Tensor, axis: Axis, keepdims: bool) -> Tensor:
-    """Mean over ``axis``: a sum divided by the number of elements summed."""
-    axes = _axes(axis, t.data.ndim)
-    count = 1
-    for ax in axes:
-        count *= t.data.shape[ax]
-    return t.sum(axis=axes, keepdims=keepdims) / count
+class Mean(Function):
+    """d mean(a) = broadcast(g / n) to the shape of a, n the count averaged
+
+    A primitive rather than ``sum(a) / n`` to save a node in every loss.
+    """
+
+    def forward(self, a: Tensor, axis: Axis, keepdims: bool) -> np.ndarray:
+        self.axes = _axes(axis, a.data.ndim)
+        self.in_shape = a.data.shape
+        self.count = 1
+        for ax in self.axes:
+            self.count *= a.data.shape[ax]
+        return np.mean(a.data, axis=self.axes, keepdims=keepdims)
+
+    def backward(self, g: Any) -> Any:
+        scaled = g.reshape(_kept_shape(self.in_shape, self.axes)) / self.count
+        return broadcast_to(scaled, self.in_shape)
 
 
 def _stable_logsumexp(x: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
