@@ -4,7 +4,8 @@ Everything here is assembled from the engine's differentiable operations:
 no module in this package contains derivative code.
 """
 
-from nn import data, functional, init, optim
+from nn import callbacks, data, functional, init, metrics, optim
+from nn.callbacks import Callback, EarlyStopping, ModelCheckpoint
 from nn.io import load, save
 from nn.layers import (
     MLP,
@@ -19,31 +20,37 @@ from nn.layers import (
 )
 from nn.losses import BCEWithLogitsLoss, CrossEntropyLoss, HingeLoss, MSELoss, NLLLoss
 from nn.module import Module, Parameter
-from nn.train import History, Trainer
+from nn.train import History, NonFiniteLossError, Trainer
 
 __all__ = [
     "MLP",
     "BCEWithLogitsLoss",
+    "Callback",
     "CrossEntropyLoss",
     "Dropout",
+    "EarlyStopping",
     "HingeLoss",
     "History",
     "Identity",
     "LeakyReLU",
     "Linear",
     "MSELoss",
+    "ModelCheckpoint",
     "Module",
     "NLLLoss",
+    "NonFiniteLossError",
     "Parameter",
     "ReLU",
     "Sequential",
     "Sigmoid",
     "Tanh",
     "Trainer",
+    "callbacks",
     "data",
     "functional",
     "init",
     "load",
+    "metrics",
     "optim",
     "save",
 ]

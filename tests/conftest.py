@@ -6,7 +6,12 @@ The default profile keeps the whole suite within a few minutes on two cores;
 
 import os
 
-from hypothesis import HealthCheck, settings
+# One BLAS thread: on two cores, spinning BLAS threads make the small matrix
+# products of these tests many times slower. Set before NumPy is imported.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+from hypothesis import HealthCheck, settings  # noqa: E402
 
 settings.register_profile(
     "default",
