@@ -1,0 +1,86 @@
+"""Shared helpers for the viz tests: a small DOT reader and renderer detection."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from dataclasses import dataclass, field
+
+import pytest
+
+from viz.render import _beside_python
+
+
+@dataclass
+class DotNode:
+    id: str
+    label: str
+    classes: set[str]
+    tooltip: str
+    cluster: str | None
+
+
+@dataclass
+class Dot:
+    nodes: dict[str, DotNode] = field(default_factory=dict)
+    edges: list[tuple[str, str, str]] = field(default_factory=list)
+    clusters: list[str] = field(default_factory=list)
+    graph_label: str = ""
+
+    def of_class(self, cls: str) -> list[DotNode]:
+        return [n for n in self.nodes.values() if cls in n.classes]
+
+
+_NODE = re.compile(
+    r"^(?P<id>[\w.]+) \[label=<(?P<label>.*)> "
+    r"class=(?P<cls>\"[^\"]*\"|\S+) "
+    r"tooltip=(?P<tip>\"(?:[^\"\\]|\\.)*\"|\S+)\]$"
+)
+_EDGE = re.compile(r"^(?P<a>[\w.]+) -> (?P<b>[\w.]+)(?: \[(?P<attrs>.*)\])?$")
+_CLUSTER = re.compile(r"^subgraph \"?cluster_(?P<name>[^\"{ ]*)\"? \{$")
+
+
+def parse_dot(source: str) -> Dot:
+    """Read the node, edge and cluster statements that viz.draw_graph writes."""
+    dot = Dot()
+    stack: list[str] = []
+    for raw in source.splitlines():
+        line = raw.strip()
+        if m := _CLUSTER.match(line):
+            stack.append(m["name"])
+            dot.clusters.append(m["name"])
+        elif line == "}" and stack:
+            stack.pop()
+        elif m := _NODE.match(line):
+            cls = m["cls"].strip('"')
+            dot.nodes[m["id"]] = DotNode(
+                id=m["id"],
+                label=m["label"],
+                classes=set(cls.split()),
+                tooltip=m["tip"].strip('"'),
+                cluster=stack[-1] if stack else None,
+            )
+        elif m := _EDGE.match(line):
+            dot.edges.append((m["a"], m["b"], m["attrs"] or ""))
+        elif line.startswith("label=<"):
+            dot.graph_label = line
+    return dot
+
+
+def graphviz_pure_path() -> str | None:
+    # The program installed with this interpreter first: on PATH there may be
+    # a wrapper (a pyenv shim) that cannot run from a test's bare PATH.
+    return _beside_python("graphviz-pure") or shutil.which("graphviz-pure")
+
+
+# Looked up once, at import: some tests change PATH.
+PURE_PATH = graphviz_pure_path()
+HAVE_DOT = shutil.which("dot") is not None
+HAVE_PURE = PURE_PATH is not None
+
+needs_renderer = pytest.mark.skipif(
+    not (HAVE_DOT or HAVE_PURE),
+    reason="no Graphviz renderer installed (pip install graphviz-pure, or a system Graphviz)",
+)
+needs_pure = pytest.mark.skipif(not HAVE_PURE, reason="graphviz-pure is not installed")
+needs_dot = pytest.mark.skipif(not HAVE_DOT, reason="system Graphviz `dot` is not installed")

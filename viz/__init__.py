@@ -1,0 +1,61 @@
+"""Computation graphs as pictures: every tensor and operation, with values and gradients.
+
+>>> import viz
+>>> loss.backward()
+>>> viz.draw_graph(loss, params=model)           # displays inline in Jupyter
+>>> viz.save_svg(loss, "graph.svg", params=model)
+
+- :func:`draw_graph` builds a ``graphviz.Digraph`` (a :class:`Drawing`);
+- :func:`to_svg` / :func:`save_svg` render it with the system ``dot`` or the
+  pip-installed ``graphviz-pure``;
+- :func:`keep_intermediates` keeps every intermediate value and gradient so
+  that the picture can show them;
+- :func:`show` draws and displays in one call, in Jupyter or a web browser;
+- ``python -m viz`` renders the graph of a script or of a demo MLP.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import webbrowser
+from pathlib import Path
+from typing import Any
+
+from viz.dot import Drawing, draw_graph
+from viz.record import keep_intermediates
+from viz.render import find_renderer, save_svg, to_svg
+
+__all__ = [
+    "Drawing",
+    "draw_graph",
+    "find_renderer",
+    "keep_intermediates",
+    "save_svg",
+    "show",
+    "to_svg",
+]
+
+
+def show(root: Any, **options: Any) -> Drawing:
+    """Draw ``root`` and display it: inline under IPython/Jupyter, else in a web browser.
+
+    Takes :func:`draw_graph`'s options. Outside IPython the SVG is written to
+    a temporary file that the browser opens. Returns the drawing.
+    """
+    drawing = root if isinstance(root, Drawing) else draw_graph(root, **options)
+    try:
+        from IPython import get_ipython  # type: ignore[import-not-found]
+
+        shell = get_ipython()
+    except ImportError:
+        shell = None
+    if shell is not None:
+        from IPython.display import display  # type: ignore[import-not-found]
+
+        display(drawing)
+        return drawing
+    handle = tempfile.NamedTemporaryFile("w", suffix=".svg", delete=False, encoding="utf-8")
+    with handle:
+        handle.write(to_svg(drawing, renderer=drawing.viz_renderer))
+    webbrowser.open(Path(handle.name).as_uri())
+    return drawing
