@@ -243,8 +243,18 @@ class Function:
         self._output = None
 
     def output_tensor(self) -> Tensor | None:
-        """The forward output if the user still holds it, else ``None``."""
-        return self._output_ref()
+        """The forward output, if it was tracked and is still alive, else ``None``.
+
+        Outputs are tracked (by a weak reference) only when asked, by
+        :meth:`track_output`: ``retain_grad()`` and ``viz`` do. A weak
+        reference per node would be one more object for the garbage collector
+        to visit in every graph.
+        """
+        return None if self._output_ref is None else self._output_ref()
+
+    def track_output(self, out: Tensor) -> None:
+        """Remember ``out`` (weakly) as this node's output."""
+        self._output_ref = weakref.ref(out)
 
     def __repr__(self) -> str:
         return f"<{self.name}>"
@@ -277,7 +287,6 @@ class Function:
         fn._out_shape = data.shape
         fn._out_dtype = data.dtype
         out = _make(data, True, fn)
-        fn._output_ref = weakref.ref(out)
         if _modes.anomaly:
             fn.created_at = _user_frame()
         return out

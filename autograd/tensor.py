@@ -224,6 +224,7 @@ class Tensor:
             raise RuntimeError("retain_grad() on a tensor that does not require grad")
         if self.grad_fn is not None:
             self.grad_fn.retains_grad = True
+            self.grad_fn.track_output(self)
 
     def backward(
         self,

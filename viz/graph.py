@@ -435,7 +435,8 @@ def limit(graph: Graph, max_nodes: int | None) -> Graph:
 def name_lookup(
     names: Mapping[str, Tensor] | Iterable[tuple[str, Tensor]] | None,
 ) -> dict[int, str]:
-    """``{"x": x}`` -> ``{id(x): "x"}`` (also keys intermediates by their node)."""
+    """``{"x": x}`` -> ``{id(x): "x"}``; a named intermediate is also made
+    known to its node (the engine tracks outputs only on request)."""
     if names is None:
         return {}
     items = names.items() if isinstance(names, Mapping) else names
@@ -444,4 +445,6 @@ def name_lookup(
         if not isinstance(t, Tensor):
             raise TypeError(f"draw_graph: names[{name!r}] must be a Tensor, got {type(t).__name__}")
         result[id(t)] = name
+        if t.grad_fn is not None:
+            t.grad_fn.track_output(t)
     return result

@@ -1,6 +1,6 @@
 """``keep_intermediates``: keep every intermediate value and gradient for drawing.
 
-The engine deliberately forgets intermediate results: a node keeps only a weak
+The engine deliberately forgets intermediate results: a node keeps no
 reference to its output, and backward stores gradients only in leaves (and in
 tensors that called ``retain_grad()``). That is right for training, but a
 picture meant to explain backpropagation wants every value and every gradient.
@@ -43,6 +43,7 @@ def _recording_apply(cls: type[Function], *inputs: Tensor, **params: Any) -> Ten
             for t, need in zip(inputs, fn.next_functions)
         )
         fn.retains_grad = True
+        fn.track_output(out)
     return out
 
 
