@@ -108,22 +108,25 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
     )
 
 
-def training_table(results: list[dict[str, Any]], names: list[str]) -> str:
-    """Median ms per training step, and the ratio to the NumPy floor."""
+def training_table(results: list[dict[str, Any]], names: list[str], stat: str = "median") -> str:
+    """ms per training step (``stat``: ``median`` or ``min`` over blocks), and
+    the ratio to the NumPy floor's same statistic."""
     header = ["config (batch, sizes, loss)", "dtype"] + [f"{n} ms (ratio)" for n in names]
     rows = []
     for r in results:
         cells = [r["description"], r["dtype"]]
+        floor = r["contestants"]["numpy"][f"{stat}_ms"]
         for n in names:
             c = r["contestants"].get(n)
             if c is None:
                 cells.append("-")
                 continue
             mark = "" if c["agreement"]["ok"] else " GRADS DIFFER"
+            ms = c[f"{stat}_ms"]
             if n == "numpy":
-                cells.append(_ms(c["median_ms"]) + mark)
+                cells.append(_ms(ms) + mark)
             else:
-                cells.append(f"{_ms(c['median_ms'])} ({c['ratio']:.2f}x){mark}")
+                cells.append(f"{_ms(ms)} ({ms / floor:.2f}x){mark}")
         rows.append(cells)
     return _table(header, rows)
 

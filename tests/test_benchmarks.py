@@ -100,7 +100,7 @@ def test_main_writes_json_and_prints_tables(tmp_path, capsys):
     assert "per_op" not in data and "deep_chain" not in data
     printed = capsys.readouterr().out
     assert re.search(r"\| tiny \(100, 2-16-16-1, MSE\) +\| float64 +\| [0-9.]+ +\|", printed)
-    assert "scratchgrad ms (ratio)" in printed
+    assert "scratchgrad ms (ratio)" in printed and "fastest block" in printed
 
 
 @pytest.mark.parametrize("cfg", [MINI_MSE, MINI_CE], ids=lambda c: c.name)
