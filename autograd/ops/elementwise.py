@@ -13,6 +13,14 @@ from autograd.ops.dual import array, log, zero
 from autograd.tensor import Tensor, _make
 
 
+def _same_float(out: np.ndarray, like: np.ndarray) -> np.ndarray:
+    """Keep a float input's dtype. NumPy 1.x casts by value when every operand
+    is 0-d, so ``float32_0d ** 2.5`` would give float64 there."""
+    if like.dtype.kind == "f" and out.dtype != like.dtype:
+        return out.astype(like.dtype)
+    return out
+
+
 class Add(Function):
     """d(a + b) = da + db"""
 
@@ -77,7 +85,7 @@ class PowScalar(Function):
     def forward(self, a: Tensor, exponent: float) -> np.ndarray:
         self.save_for_backward(a)
         self.exponent = exponent
-        return a.data**exponent
+        return _same_float(np.asarray(a.data**exponent), a.data)
 
     def backward(self, g: Tensor) -> Tensor:
         (a,) = self.saved
@@ -183,7 +191,7 @@ class ReLU(Function):
     """d relu(a) = [a > 0] da; the subgradient at 0 is 0."""
 
     def forward(self, a: Tensor) -> np.ndarray:
-        out = np.maximum(a.data, 0)
+        out = _same_float(np.asarray(np.maximum(a.data, 0)), a.data)
         self.save_output(out)
         return out
 
@@ -210,7 +218,7 @@ class Clip(Function):
             raise ValueError("clip needs at least one of lo and hi")
         self.save_for_backward(a)
         self.lo, self.hi = lo, hi
-        return np.clip(a.data, lo, hi)
+        return _same_float(np.asarray(np.clip(a.data, lo, hi)), a.data)
 
     def backward(self, g: Tensor) -> Tensor:
         x = array(self.saved[0])
