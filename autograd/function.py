@@ -267,7 +267,11 @@ class Function:
             data = fn.forward(*inputs, **params)
         except (ValueError, IndexError, TypeError) as exc:
             shapes = ", ".join(str(t.data.shape) for t in inputs)
-            raise type(exc)(f"{cls.__name__}: {exc} (input shapes: {shapes})") from None
+            try:
+                named = type(exc)(f"{cls.__name__}: {exc} (input shapes: {shapes})")
+            except Exception:  # an exception type that takes other arguments
+                raise exc from None
+            raise named from None
         if type(data) is not np.ndarray:
             data = np.asarray(data)
         if not _modes.enabled:
