@@ -293,7 +293,25 @@ class Function:
         out = _make(data, True, fn)
         if _modes.anomaly:
             fn.created_at = _user_frame()
+        if _record_hooks:
+            for hook in _record_hooks:
+                hook(fn, out, inputs)
         return out
+
+
+# Callables ``hook(node, output, inputs)`` run after each node is recorded
+# (viz.keep_intermediates uses one to keep values for drawing).
+_record_hooks: list[Callable[[Function, Tensor, tuple[Tensor, ...]], None]] = []
+
+
+def add_record_hook(hook: Callable[[Function, Tensor, tuple[Tensor, ...]], None]) -> None:
+    """Call ``hook(node, output, inputs)`` each time an operation is recorded."""
+    _record_hooks.append(hook)
+
+
+def remove_record_hook(hook: Callable[[Function, Tensor, tuple[Tensor, ...]], None]) -> None:
+    """Stop calling a hook added by :func:`add_record_hook`."""
+    _record_hooks.remove(hook)
 
 
 def _freed_message(fn: Function) -> str:

@@ -17,9 +17,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
-from autograd.function import Function
+from autograd.function import Function, add_record_hook, remove_record_hook
 from autograd.tensor import Tensor
 
 # Attribute names stored in a node's __dict__ (Function nodes have one).
@@ -28,13 +27,10 @@ CONSTANTS_ATTR = "_viz_constants"
 
 _lock = threading.Lock()
 _depth = 0
-_original_apply: Any = None
 
 
-def _recording_apply(cls: type[Function], *inputs: Tensor, **params: Any) -> Tensor:
-    out = _original_apply.__func__(cls, *inputs, **params)
-    fn = out.grad_fn
-    if fn is not None and fn.__dict__.get(OUTPUT_ATTR) is None:
+def _keep(fn: Function, out: Tensor, inputs: tuple[Tensor, ...]) -> None:
+    if fn.__dict__.get(OUTPUT_ATTR) is None:
         # The node -> output reference is a cycle (output.grad_fn is the node);
         # Python's cycle collector frees both once the user drops the graph.
         fn.__dict__[OUTPUT_ATTR] = out
@@ -44,7 +40,6 @@ def _recording_apply(cls: type[Function], *inputs: Tensor, **params: Any) -> Ten
         )
         fn.retains_grad = True
         fn.track_output(out)
-    return out
 
 
 @contextmanager
@@ -66,11 +61,10 @@ def keep_intermediates() -> Iterator[None]:
     >>> loss.backward()
     >>> viz.draw_graph(loss, params=model)   # every node shows data and grad
     """
-    global _depth, _original_apply
+    global _depth
     with _lock:
         if _depth == 0:
-            _original_apply = Function.__dict__["apply"]
-            Function.apply = classmethod(_recording_apply)  # type: ignore[method-assign,assignment]
+            add_record_hook(_keep)
         _depth += 1
     try:
         yield
@@ -78,8 +72,7 @@ def keep_intermediates() -> Iterator[None]:
         with _lock:
             _depth -= 1
             if _depth == 0:
-                Function.apply = _original_apply  # type: ignore[method-assign]
-                _original_apply = None
+                remove_record_hook(_keep)
 
 
 def kept_output(fn: Function) -> Tensor | None:
