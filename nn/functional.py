@@ -76,15 +76,12 @@ def _same_shape(input: Tensor, target: Tensor, op: str) -> None:
 
 # ------------------------------------------------------------------ layers
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
-    """``input @ weight.T + bias`` for ``weight`` of shape ``(out, in)``."""
-    input = _tensor(input)
-    if input.ndim < 1 or input.shape[-1] != weight.shape[-1]:
-        raise ValueError(
-            f"linear: input of shape {tuple(input.shape)} does not fit weight of shape "
-            f"{tuple(weight.shape)}: the last axis of input must be {weight.shape[-1]} "
-            "(in_features)"
-        )
-    return _linear(input, weight, bias)
+    """``input @ weight.T + bias`` for ``weight`` of shape ``(out, in)``.
+
+    One fused node of the engine (``autograd.ops.linalg.linear``), which also
+    checks the shapes.
+    """
+    return _linear(_tensor(input), weight, bias)
 
 
 def relu(input: Tensor) -> Tensor:

@@ -10,7 +10,7 @@ import numpy as np
 from autograd.function import Function
 from autograd.ops import dual
 from autograd.ops.dual import array, log, zero
-from autograd.tensor import Tensor, _make
+from autograd.tensor import Tensor, _make, _operand
 
 
 def _same_float(out: np.ndarray, like: np.ndarray) -> np.ndarray:
@@ -298,8 +298,6 @@ def where(cond: Any, a: Any, b: Any) -> Tensor:
     ``cond`` is a boolean Tensor or array; ``a`` and ``b`` are Tensors, arrays
     or scalars and broadcast together.
     """
-    from autograd.tensor import _operand
-
     c = cond.data if isinstance(cond, Tensor) else np.asarray(cond)
     if isinstance(a, Tensor):
         b = _operand(b, a)
@@ -312,8 +310,6 @@ def where(cond: Any, a: Any, b: Any) -> Tensor:
 
 
 def _binary(op: type[Function], a: Any, b: Any) -> Tensor:
-    from autograd.tensor import _operand
-
     if isinstance(a, Tensor):
         return op.apply(a, _operand(b, a))
     if isinstance(b, Tensor):

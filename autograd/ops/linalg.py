@@ -101,11 +101,15 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     ``x`` has shape ``(..., in)``, ``weight`` ``(out, in)`` and ``bias``
     ``(out,)``; the result has shape ``(..., out)``.
     """
-    if x.data.ndim < 1 or weight.data.ndim != 2 or x.data.shape[-1] != weight.data.shape[1]:
+    if weight.data.ndim != 2:
+        raise ValueError(
+            f"linear: weight must have shape (out_features, in_features), got {weight.data.shape}"
+        )
+    if x.data.ndim < 1 or x.data.shape[-1] != weight.data.shape[1]:
         raise ValueError(
             f"linear: input of shape {x.data.shape} does not fit weight of shape "
-            f"{weight.data.shape}: expected weight (out_features, in_features) with "
-            f"in_features equal to the input's last axis"
+            f"{weight.data.shape}: the last axis of input must be {weight.data.shape[1]} "
+            "(in_features)"
         )
     if bias is None:
         return Linear.apply(x, weight)

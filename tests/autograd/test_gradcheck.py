@@ -20,31 +20,7 @@ from autograd.gradcheck import (
 )
 from autograd.tensor import Tensor
 from autograd.testing import broadcastable_tensors, tensors
-
-
-class HalfGradSquare(Function):
-    """x * x with a backward that is half the true one (a planted bug)."""
-
-    def forward(self, x):
-        self.save_for_backward(x)
-        return x.data * x.data
-
-    def backward(self, g):
-        (x,) = self.saved
-        return g * x
-
-
-class FrozenSquare(Function):
-    """x * x whose backward is right but computed from raw arrays, so it is not
-    recorded: first derivatives are right, second derivatives are missing."""
-
-    def forward(self, x):
-        self.save_for_backward(x)
-        return x.data * x.data
-
-    def backward(self, g):
-        (x,) = self.saved
-        return g * (2 * np.asarray(x))
+from tests.autograd.planted import FrozenSquare, HalfGradSquare
 
 
 def _x(*values, dtype=np.float64):

@@ -11,7 +11,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograd.function import Function
 from autograd.tensor import Tensor
 from autograd.testing import (
     broadcastable_shapes,
@@ -19,6 +18,7 @@ from autograd.testing import (
     check_gradients,
     tensors,
 )
+from tests.autograd.planted import FrozenSquare, HalfGradSquare
 
 
 @given(t=tensors(shape=(2, 3)))
@@ -95,26 +95,6 @@ def test_broadcastable_tensors(ts):
 # ---------------------------------------------------------------------------
 # check_gradients
 # ---------------------------------------------------------------------------
-
-
-class HalfGradSquare(Function):
-    def forward(self, x):
-        self.save_for_backward(x)
-        return x.data * x.data
-
-    def backward(self, g):
-        (x,) = self.saved
-        return g * x
-
-
-class FrozenSquare(Function):
-    def forward(self, x):
-        self.save_for_backward(x)
-        return x.data * x.data
-
-    def backward(self, g):
-        (x,) = self.saved
-        return g * (2 * np.asarray(x))
 
 
 @given(

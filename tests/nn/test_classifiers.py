@@ -23,20 +23,7 @@ import pytest
 
 import nn
 from autograd import Tensor
-
-
-def two_moons(n: int = 100, noise: float = 0.1, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Two interleaving half circles (the construction of sklearn's make_moons)."""
-    rng = np.random.default_rng(seed)
-    n_outer = n // 2
-    n_inner = n - n_outer
-    t_outer = np.linspace(0, np.pi, n_outer)
-    t_inner = np.linspace(0, np.pi, n_inner)
-    outer = np.stack([np.cos(t_outer), np.sin(t_outer)], axis=1)
-    inner = np.stack([1 - np.cos(t_inner), 0.5 - np.sin(t_inner)], axis=1)
-    X = np.concatenate([outer, inner]) + rng.normal(scale=noise, size=(n, 2))
-    y = np.concatenate([np.zeros(n_outer, dtype=np.int64), np.ones(n_inner, dtype=np.int64)])
-    return X, y
+from nn.data import make_moons
 
 
 def spirals(n_per_class: int = 100, n_classes: int = 3, seed: int = 0):
@@ -55,7 +42,7 @@ def spirals(n_per_class: int = 100, n_classes: int = 3, seed: int = 0):
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_micrograd_moons_reaches_100_percent(seed: int) -> None:
-    X, y = two_moons(seed=seed)
+    X, y = make_moons(n_samples=100, noise=0.1, seed=seed)
     labels = 2 * y - 1  # {-1, +1} for the hinge loss
     model = nn.MLP([2, 16, 16, 1], seed=seed)
     rng = np.random.default_rng(seed)
