@@ -55,17 +55,43 @@ def _count_consumers(starts: Sequence[Any]) -> dict[int, int]:
     return consumers
 
 
+def _site(node: Function) -> str:
+    frame = node.created_at
+    return "" if frame is None else f", created at {frame.filename}:{frame.lineno} ({frame.line})"
+
+
+def _forward_origin(node: Function) -> Function | None:
+    """The nearest op at or upstream of ``node`` whose forward pass made an inf
+    or NaN out of finite inputs: a non-finite gradient is often its echo."""
+    seen = {id(node)}
+    queue = [node]
+    while queue:
+        n = queue.pop(0)
+        if getattr(n, "made_nonfinite", False):
+            return n
+        for nxt in n.next_functions:
+            if isinstance(nxt, Function) and id(nxt) not in seen:
+                seen.add(id(nxt))
+                queue.append(nxt)
+    return None
+
+
 def _check_finite(node: Function, grads: Sequence[Any]) -> None:
     for i, g in enumerate(grads):
         if g is not None and not np.all(np.isfinite(array(g))):
-            where = ""
-            if node.created_at is not None:
-                frame = node.created_at
-                where = f", created at {frame.filename}:{frame.lineno} ({frame.line})"
-            raise RuntimeError(
-                f"detect_anomaly: the backward of {node.name}{where} produced a "
+            message = (
+                f"detect_anomaly: the backward of {node.name}{_site(node)} produced a "
                 f"non-finite gradient for its input {i}"
             )
+            origin = _forward_origin(node)
+            if origin is not None:
+                message = (
+                    f"detect_anomaly: the forward of {origin.name}{_site(origin)} produced "
+                    "a non-finite value (inf or NaN) from finite inputs; "
+                    + message.removeprefix("detect_anomaly: ")
+                    + " from it"
+                )
+            raise RuntimeError(message)
 
 
 def _run(
@@ -128,17 +154,23 @@ def _run(
                 grads = node.backward(g)
                 if type(grads) is not tuple:
                     grads = (grads,)
+                if len(grads) != len(node.next_functions):
+                    raise RuntimeError(
+                        f"function {node.name}.backward returned an incorrect number of "
+                        f"gradients (expected {len(node.next_functions)}, one per input, "
+                        f"got {len(grads)})"
+                    )
                 if not retain_graph:
                     node.release()
                 if check:
                     _check_finite(node, grads)
-            for nxt, gi, meta in zip(node.next_functions, grads, node.input_meta):
+            for i, (nxt, gi, meta) in enumerate(zip(node.next_functions, grads, node.input_meta)):
                 if nxt is None:
                     continue
                 nkey = id(nxt)
                 if gi is not None:
                     if gi.shape != meta[0]:
-                        gi = _unbroadcast(gi, meta[0])
+                        gi = _unbroadcast(_checked(node, gi, meta[0], i), meta[0])
                     if gi.dtype is not meta[1] and gi.dtype != meta[1]:
                         gi = gi.astype(meta[1])
                     if nkey in buffers:
@@ -156,6 +188,27 @@ def _run(
     return captured
 
 
+def _checked(node: Function, g: Any, shape: tuple[int, ...], position: int) -> Any:
+    """``g`` if it can be summed back to ``shape`` (broadcasting ``shape``
+    reaches it), else a clear error naming the rule that returned it."""
+    if not hasattr(g, "shape"):
+        raise RuntimeError(
+            f"function {node.name}.backward returned a {type(g).__name__} as the gradient "
+            f"of input {position}; expected an array or Tensor of shape {shape}"
+        )
+    try:
+        fits = np.broadcast_shapes(shape, g.shape) == g.shape
+    except ValueError:
+        fits = False
+    if not fits:
+        raise RuntimeError(
+            f"function {node.name}.backward returned an invalid gradient for input "
+            f"{position}: got shape {g.shape}, but the input has shape {shape} (a gradient "
+            "must have the input's shape, or a shape that the input broadcasts to)"
+        )
+    return g
+
+
 def _accumulate(t: Tensor, g: Any) -> None:
     """Add ``g`` (a Tensor under create_graph, else an array) into ``t.grad``.
 
@@ -167,10 +220,15 @@ def _accumulate(t: Tensor, g: Any) -> None:
             t.grad = g if g.requires_grad else _make(g.data.copy())
         else:
             t.grad = t.grad + g
-    elif t.grad is None:
+        return
+    # Arithmetic on 0-d arrays gives NumPy scalars (np.float64), which are
+    # not arrays: a .grad must always hold an ndarray.
+    if type(g) is not np.ndarray:
+        g = np.asarray(g)
+    if t.grad is None:
         t.grad = _make(g if _exclusive(g) else g.copy())
     else:
-        t.grad = _make(t.grad.data + g)
+        t.grad = _make(np.asarray(t.grad.data + g))
 
 
 # What ``sys.getrefcount`` reports inside _exclusive for an unshared
@@ -328,6 +386,7 @@ def grad(
                     "pass allow_unused=True to get None for it"
                 )
         elif not isinstance(g, Tensor):
+            g = np.asarray(g)  # a NumPy scalar from a 0-d rule becomes an array
             # Arrays (no create_graph): never return two results sharing memory.
             root = g if g.base is None else g.base
             g = _make(g.copy() if id(root) in handed_out else g)

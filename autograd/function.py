@@ -132,18 +132,26 @@ class detect_anomaly:
         _modes.anomaly = self._previous.pop()
 
 
-_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+# The library's three packages sit side by side (in a checkout and in
+# site-packages); a frame in any of them is the library's, not the user's.
+_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_LIBRARY_DIRS = tuple(os.path.join(_ROOT, name) + os.sep for name in ("autograd", "nn", "viz"))
 
 # Marks a node whose saved values were released by a backward pass.
 _FREED = object()
 
 
 def _user_frame() -> traceback.FrameSummary | None:
-    """The innermost stack frame outside this package: where the user called us."""
+    """The innermost stack frame outside autograd, nn and viz: the user's line
+    that led to this operation (``nn.MSELoss()(...)``, not ``nn/functional.py``)."""
     for frame in reversed(traceback.extract_stack()):
-        if not os.path.abspath(frame.filename).startswith(_PACKAGE_DIR):
+        if not os.path.abspath(frame.filename).startswith(_LIBRARY_DIRS):
             return frame
     return None
+
+
+def _all_finite(a: np.ndarray) -> bool:
+    return a.dtype.kind != "f" or bool(np.isfinite(a).all())
 
 
 class Function:
@@ -169,6 +177,9 @@ class Function:
     _output_ref: Any = None
     retains_grad = False
     created_at: traceback.FrameSummary | None = None
+    # Under detect_anomaly: the forward output holds inf or NaN that none of
+    # the inputs held (this op made it).
+    made_nonfinite = False
     next_functions: tuple[Any, ...] = ()
     input_meta: tuple[tuple[tuple[int, ...], np.dtype], ...] = ()
     _out_shape: tuple[int, ...] = ()
@@ -293,6 +304,8 @@ class Function:
         out = _make(data, True, fn)
         if _modes.anomaly:
             fn.created_at = _user_frame()
+            if not _all_finite(data) and all(_all_finite(t.data) for t in inputs):
+                fn.made_nonfinite = True
         if _record_hooks:
             for hook in _record_hooks:
                 hook(fn, out, inputs)

@@ -36,16 +36,44 @@ def get_default_dtype() -> np.dtype:
     return _default_dtype
 
 
+# Boolean, integer and floating-point data: what NumPy computes with and the
+# engine can differentiate (floats) or carry along (masks, indices).
+_KINDS = "biuf"
+
+
+def _checked_dtype(arr: np.ndarray, data: Any) -> np.ndarray:
+    if arr.dtype.kind not in _KINDS:
+        what = type(data).__name__ if arr.dtype.kind == "O" else f"dtype {arr.dtype}"
+        raise TypeError(
+            f"Tensor: cannot make a tensor from {what} ({str(data)[:60]!r}); expected "
+            "numbers: a bool, int or float scalar, a (nested) list of them, or a NumPy "
+            "array of a boolean, integer or floating-point dtype"
+            + ("; complex numbers are not supported" if arr.dtype.kind == "c" else "")
+        )
+    return arr
+
+
 def _to_array(data: Any, dtype: Any = None) -> np.ndarray:
     """Convert user data to an array: NumPy data keeps its dtype, Python floats
-    take the default float dtype."""
+    take the default float dtype. Strings, objects and complex numbers are
+    refused here, at the point of entry, rather than failing later in an op."""
     if isinstance(data, Tensor):
         data = data.data
     if dtype is not None:
-        return np.array(data, dtype=dtype)
+        try:
+            arr = np.array(data, dtype=dtype)
+        except (ValueError, TypeError) as exc:
+            raise TypeError(
+                f"Tensor: cannot convert {str(data)[:60]!r} to dtype {dtype}: {exc}"
+            ) from None
+        return _checked_dtype(arr, data)
     if isinstance(data, (np.ndarray, np.generic)):
-        return np.array(data)
-    arr = np.array(data)
+        return _checked_dtype(np.array(data), data)
+    try:
+        arr = np.array(data)
+    except ValueError as exc:  # ragged nested lists
+        raise TypeError(f"Tensor: cannot make a tensor from {str(data)[:60]!r}: {exc}") from None
+    _checked_dtype(arr, data)
     if arr.dtype == np.float64 and _default_dtype != np.float64:
         arr = arr.astype(_default_dtype)
     return arr
@@ -73,10 +101,12 @@ def _operand(value: Any, like: Tensor) -> Tensor:
     if isinstance(value, Tensor):
         return value
     if isinstance(value, np.ndarray):
-        return _make(value)
+        return _make(_checked_dtype(value, value))
     if isinstance(value, numbers.Number) and not isinstance(value, np.generic):
+        if isinstance(value, complex):
+            _checked_dtype(np.array(value), value)
         dt = like.data.dtype
-        if dt.kind == "f" and not isinstance(value, complex):
+        if dt.kind == "f":
             return _make(np.array(value, dtype=dt))
         return _make(np.array(value, dtype=np.result_type(dt, value)))
     return _make(_to_array(value))

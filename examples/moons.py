@@ -135,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
         except ImportError:
             print(
                 "skipped the picture: matplotlib is not installed "
-                '(pip install "scratchgrad[examples]")',
+                '(pip install matplotlib, or from the checkout: pip install ".[examples]")',
                 file=sys.stderr,
             )
             return 0

@@ -277,7 +277,7 @@ def main(argv: list[str] | None = None) -> int:
     except ImportError:
         print(
             "skipped the training curves: matplotlib is not installed "
-            '(pip install "scratchgrad[examples]")',
+            '(pip install matplotlib, or from the checkout: pip install ".[examples]")',
             file=sys.stderr,
         )
 

@@ -247,7 +247,8 @@ def make_spirals(
 
 _NO_SKLEARN = (
     "load_digits reads the digits bundled with scikit-learn, which is not installed; "
-    'install it with: pip install "scratchgrad[digits]" (or: pip install scikit-learn)'
+    "install it with: pip install scikit-learn (from a checkout of scratchgrad, "
+    'pip install ".[digits]" does the same)'
 )
 
 
@@ -280,8 +281,8 @@ def load_digits(dtype: Any = None) -> tuple[np.ndarray, np.ndarray]:
     """The 8x8 handwritten digits: 1,797 real images of the digits 0 to 9.
 
     The images are read from the copy bundled with scikit-learn (no network
-    access), so scikit-learn must be installed: ``pip install
-    "scratchgrad[digits]"``. Pixel intensities (0 to 16 in the original) are
+    access), so scikit-learn must be installed: ``pip install scikit-learn``
+    (from a checkout, ``pip install ".[digits]"``). Pixel intensities (0 to 16 in the original) are
     scaled to [0, 1].
 
     Parameters

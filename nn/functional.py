@@ -54,12 +54,33 @@ def _check_reduction(reduction: str, op: str) -> None:
         raise ValueError(f"{op}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
 
 
+def _same_dtype(t: Tensor, dtype: np.dtype, op: str, what: str, of: str) -> Tensor:
+    """nn's one dtype rule: raw data is cast to the dtype it meets (so a float32
+    model fed float64 arrays computes in float32), but a Tensor of another
+    dtype is an error, never a silent promotion."""
+    if t.dtype != dtype:
+        raise TypeError(
+            f"{op}: expected {what} of dtype {dtype} (the dtype of {of}), got a Tensor of "
+            f"dtype {t.dtype}; convert it with .astype(np.{dtype}), or pass a NumPy array, "
+            "which is cast"
+        )
+    return t
+
+
+def _layer_input(x: Any, weight: Tensor, op: str) -> Tensor:
+    """The input of a layer with parameter ``weight``, by nn's dtype rule."""
+    if isinstance(x, Tensor):
+        return _same_dtype(x, weight.dtype, op, "input", "weight")
+    return Tensor(np.asarray(x, dtype=weight.dtype))
+
+
 def _float_target(target: Any, input: Tensor, op: str) -> Tensor:
-    """A float target as a Tensor; arrays are cast to the input's dtype so float32 stays float32."""
+    """A float target as a Tensor, by nn's dtype rule: arrays are cast to the
+    input's dtype so float32 stays float32; a Tensor must match it."""
     if isinstance(target, Tensor):
         if target.dtype.kind != "f":
             raise TypeError(f"{op}: target must have a floating dtype, got {target.dtype}")
-        return target.astype(input.dtype)  # differentiable cast; a no-op when dtypes agree
+        return _same_dtype(target, input.dtype, op, "target", "input")
     arr = np.asarray(target)
     if arr.dtype.kind not in "biuf":
         raise TypeError(f"{op}: target must be numeric, got dtype {arr.dtype}")
@@ -81,7 +102,9 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     One fused node of the engine (``autograd.ops.linalg.linear``), which also
     checks the shapes.
     """
-    return _linear(_tensor(input), weight, bias)
+    if bias is not None:
+        _same_dtype(bias, weight.dtype, "linear", "bias", "weight")
+    return _linear(_layer_input(input, weight, "linear"), weight, bias)
 
 
 def relu(input: Tensor) -> Tensor:

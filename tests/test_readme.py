@@ -33,6 +33,12 @@ def test_readme_example_runs(index: int, tmp_path, monkeypatch) -> None:
             exec(compile(last, f"README block {index}", "exec"), namespace)
         return
     exec(compile(code, f"README block {index}", "exec"), namespace)
+    if "opt" in namespace and "model" in namespace:
+        # An optimizer built from parameter groups must still train every layer.
+        opt, model = namespace["opt"], namespace["model"]
+        grouped = {id(p) for group in opt.param_groups for p in group["params"]}
+        left_out = [name for name, p in model.named_parameters() if id(p) not in grouped]
+        assert not left_out, f"README block {index}: the optimizer never updates {left_out}"
     for name, value in list(namespace.items()):
         if name.startswith("test_") and callable(value):
             value()  # hypothesis tests defined in the example: run them

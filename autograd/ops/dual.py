@@ -49,6 +49,12 @@ def zero(like: Any) -> Any:
     return _make(z) if isinstance(like, Tensor) else z
 
 
+def zeros_like(like: Any) -> Any:
+    """Zeros of ``like``'s shape and dtype: a constant, with no graph behind it."""
+    z = np.zeros(like.shape, dtype=like.dtype)
+    return _make(z) if isinstance(like, Tensor) else z
+
+
 def array(x: Any) -> np.ndarray:
     """The array of a Tensor, or the array itself: for masks and constants."""
     return x.data if isinstance(x, Tensor) else x

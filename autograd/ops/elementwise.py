@@ -80,7 +80,7 @@ class Div(Function):
 
 
 class PowScalar(Function):
-    """d(a ** p) = p a ** (p - 1) da, for a constant exponent p"""
+    """d(a ** p) = p a ** (p - 1) da, for a constant exponent p (0 where p = 0)"""
 
     def forward(self, a: Tensor, exponent: float) -> np.ndarray:
         self.save_for_backward(a)
@@ -91,7 +91,8 @@ class PowScalar(Function):
         (a,) = self.saved
         p = self.exponent
         if p == 0:
-            return g * 0.0
+            # a ** 0 is constant: an exact zero, even where g is inf or NaN.
+            return dual.zeros_like(g)
         if p == 1:
             return g
         if p == 2:
@@ -100,7 +101,15 @@ class PowScalar(Function):
 
 
 class Pow(Function):
-    """d(a ** b) = b a ** (b - 1) da + a ** b log(a) db"""
+    """d(a ** b) = b a ** (b - 1) da + a ** b log(a) db
+
+    At the edges the rule follows PyTorch: the base gets 0 at 0 ** 0 (where
+    b a ** (b - 1) would be NaN), the exponent gets 0 where a = 0 and b >= 0
+    (0 ** b is flat there), -inf where a = 0 and b < 0, and NaN where a < 0
+    (log of a negative base). Masked points are computed from safe
+    stand-in values, so that no inf or NaN of the branch not taken leaks into
+    a second derivative.
+    """
 
     def forward(self, a: Tensor, b: Tensor) -> np.ndarray:
         self.save_for_backward(a, b)
@@ -111,14 +120,17 @@ class Pow(Function):
     def backward(self, g: Tensor) -> tuple[Tensor | None, Tensor | None]:
         a, b = self.saved
         ga = gb = None
-        if self.needs_input_grad[0]:
-            ga = g * b * a ** (b - 1.0)
-        if self.needs_input_grad[1]:
-            # log(a) is undefined for a <= 0; the exponent gets no gradient
-            # there (0 ** b is flat in b for b > 0), as in PyTorch.
-            positive = array(a) > 0
-            safe_a = dual.where(positive, a, 1.0)
-            gb = dual.where(positive, g * self.output() * log(safe_a), zero(g))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if self.needs_input_grad[0]:
+                # Only 0 ** 0 needs the mask: elsewhere b = 0 gives 0 by itself,
+                # and keeps the derivative of this gradient with respect to b.
+                flat = (array(b) == 0) & (array(a) == 0)
+                safe_a = dual.where(flat, 1.0, a)
+                ga = dual.where(flat, zero(g), g * b * safe_a ** (b - 1.0))
+            if self.needs_input_grad[1]:
+                flat = (array(a) == 0) & (array(b) >= 0)
+                safe_a = dual.where(flat, 1.0, a)
+                gb = dual.where(flat, zero(g), g * self.output() * log(safe_a))
         return ga, gb
 
 
@@ -196,18 +208,23 @@ class ReLU(Function):
         return out
 
     def backward(self, g: Tensor) -> Tensor:
-        return dual.where(self._output > 0, g, zero(g))
+        # "not <= 0" rather than "> 0": a NaN input passes its gradient on,
+        # as in PyTorch.
+        return dual.where(self._output <= 0, zero(g), g)
 
 
 class Abs(Function):
-    """d |a| = sign(a) da; the subgradient at 0 is 0."""
+    """d |a| = sign(a) da; the subgradient at 0 is 0, and at NaN 0 (as in PyTorch)."""
 
     def forward(self, a: Tensor) -> np.ndarray:
         self.save_for_backward(a)
         return np.abs(a.data)
 
     def backward(self, g: Tensor) -> Tensor:
-        return g * np.sign(array(self.saved[0]))
+        x = array(self.saved[0])
+        # np.sign(NaN) is NaN; this sign is 0 there.
+        sign = (x > 0).astype(x.dtype) - (x < 0).astype(x.dtype)
+        return g * sign
 
 
 class Clip(Function):
@@ -264,7 +281,12 @@ class Where(Function):
 
 
 class Maximum(Function):
-    """d max(a, b) = [a > b] da + [b > a] db; ties share the gradient half and half."""
+    """d max(a, b) = [a > b] da + [b > a] db; ties share the gradient half and half.
+
+    A NaN operand is what the result holds (NumPy's maximum propagates it), so
+    the gradient goes to the NaN side; two NaNs are a tie. PyTorch hands the
+    full gradient to both operands there.
+    """
 
     pick = staticmethod(np.maximum)
 
@@ -276,6 +298,8 @@ class Maximum(Function):
         a, b = (array(v) for v in self.saved)
         picked = self.pick(a, b)
         wins_a, wins_b = picked == a, picked == b
+        if np.isnan(picked).any():
+            wins_a, wins_b = wins_a | np.isnan(a), wins_b | np.isnan(b)
         tie = wins_a & wins_b
         half, z = g * 0.5, zero(g)
         ga = gb = None
@@ -287,7 +311,8 @@ class Maximum(Function):
 
 
 class Minimum(Maximum):
-    """d min(a, b) = [a < b] da + [b < a] db; ties share the gradient half and half."""
+    """d min(a, b) = [a < b] da + [b < a] db; ties share the gradient half and half
+    (a NaN operand takes the gradient, as in ``Maximum``)."""
 
     pick = staticmethod(np.minimum)
 

@@ -16,16 +16,19 @@ def _axes(axis: Axis, ndim: int) -> tuple[int, ...]:
     if axis is None:
         return tuple(range(ndim))
     axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    # A 0-d tensor accepts axis 0 and -1 and reduces nothing, as in PyTorch.
+    span = max(ndim, 1)
     out = []
     for ax in axes:
-        if not -ndim <= ax < ndim:
+        if not -span <= ax < span:
             raise np.exceptions.AxisError(
-                f"axis {ax} is out of bounds for a tensor of dimension {ndim}"
+                f"axis {ax} is out of bounds for a tensor of dimension {ndim} "
+                f"(expected an axis in [{-span}, {span - 1}])"
             )
-        out.append(ax % ndim)
+        out.append(int(ax) % span)
     if len(set(out)) != len(out):
         raise ValueError(f"duplicate value in axis: {axis}")
-    return tuple(out)
+    return tuple(out) if ndim else ()
 
 
 def _kept_shape(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...]:
@@ -51,9 +54,14 @@ class Max(Function):
     reduce = staticmethod(np.max)
 
     def forward(self, a: Tensor, axis: Axis, keepdims: bool) -> np.ndarray:
-        if a.data.size == 0:
-            raise ValueError(f"{type(self).__name__.lower()} of an empty tensor")
         self.axes = _axes(axis, a.data.ndim)
+        if a.data.size == 0 and (not self.axes or any(a.data.shape[i] == 0 for i in self.axes)):
+            # Reducing a non-empty axis of an empty tensor gives an empty
+            # result; an empty axis has no maximum (PyTorch refuses it too).
+            raise ValueError(
+                "cannot reduce over an empty axis; the tensor "
+                f"has shape {a.data.shape} and the reduced axes are {self.axes}"
+            )
         out = self.reduce(a.data, axis=self.axes, keepdims=True)
         self.save_for_backward(a.data, out)
         return out if keepdims else out.reshape(np.delete(a.data.shape, self.axes))
@@ -93,8 +101,12 @@ class Mean(Function):
 def _stable_logsumexp(x: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
     """log(sum(exp(x))) over ``axes`` with keepdims, shifted by the maximum so
     that exp never overflows; an all -inf (or inf) slice is left unshifted."""
-    m = np.max(x, axis=axes, keepdims=True)
-    m = np.where(np.isfinite(m), m, 0).astype(x.dtype, copy=False)
+    if x.size == 0:
+        # Nothing to shift; the sum of no terms is 0, and its log -inf.
+        m = np.zeros(_kept_shape(x.shape, axes), dtype=x.dtype)
+    else:
+        m = np.max(x, axis=axes, keepdims=True)
+        m = np.where(np.isfinite(m), m, 0).astype(x.dtype, copy=False)
     with np.errstate(divide="ignore"):
         return m + np.log(np.sum(np.exp(x - m), axis=axes, keepdims=True))
 

@@ -32,10 +32,17 @@ class Transpose(Function):
     """d transpose(a, axes) = transpose(g, inverse of axes)"""
 
     def forward(self, a: Tensor, axes: tuple[int, ...]) -> np.ndarray:
-        if sorted(ax % max(a.data.ndim, 1) for ax in axes) != list(range(a.data.ndim)):
-            raise ValueError(f"axes {tuple(axes)} are not a permutation of {a.data.ndim} axes")
-        self.axes = tuple(axes)
-        return a.data.transpose(self.axes)
+        ndim = a.data.ndim
+        # Negative axes are normalised first: the inverse permutation (argsort)
+        # of (0, -1, 1) is not the inverse of (0, 2, 1).
+        normal = tuple(int(ax) + ndim if -ndim <= ax < 0 else int(ax) for ax in axes)
+        if sorted(normal) != list(range(ndim)):
+            raise ValueError(
+                f"axes {tuple(axes)} are not a permutation of the {ndim} axes "
+                f"of a tensor of shape {a.data.shape}"
+            )
+        self.axes = normal
+        return a.data.transpose(normal)
 
     def backward(self, g: Tensor) -> Tensor:
         return g.transpose(tuple(np.argsort(self.axes)))

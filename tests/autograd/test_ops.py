@@ -22,7 +22,7 @@ from typing import Any
 import hypothesis.strategies as st
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 
 import autograd as ag
 from autograd import Tensor
@@ -173,6 +173,20 @@ def check_requires_grad(spec: OpSpec, case: Case, flags: list[bool]) -> None:
     np.testing.assert_array_equal(quiet.data, out.data)
 
 
+def check_arrays(spec: OpSpec, case: Case, dtype: Any, create_graph: bool) -> None:
+    """The output's and every gradient's ``.data`` is an ``ndarray`` of the
+    input dtype (arithmetic on 0-d arrays gives NumPy scalars, which are not)."""
+    xs = case.tensors(spec, dtype)
+    out = call(spec, case, xs)
+    assert type(out.data) is np.ndarray, f"{spec.name}: output data is {type(out.data)}"
+    out.backward(upstream(out.shape).astype(dtype), create_graph=create_graph)
+    for k, x in enumerate(xs):
+        if x.requires_grad:
+            assert type(x.grad.data) is np.ndarray, f"input {k}: grad is {type(x.grad.data)}"
+            assert x.grad.dtype == dtype, f"input {k}: grad dtype {x.grad.dtype}"
+            assert isinstance(np.asarray(x.grad), np.ndarray)
+
+
 def check_first_derivatives(spec: OpSpec, case: Case) -> None:
     """Reverse-mode Jacobians against central finite differences, in float64."""
     xs = case.tensors(spec, np.float64)
@@ -191,6 +205,23 @@ def test_op_contract(spec: OpSpec, data: st.DataObject) -> None:
     check_no_mutation(spec, case, seed)
     flags = data.draw(st.lists(st.booleans(), min_size=spec.arity, max_size=spec.arity))
     check_requires_grad(spec, case, flags)
+    check_arrays(spec, case, np.float64, create_graph=False)
+    check_arrays(spec, case, np.float32, create_graph=True)
+
+
+ZERO_D_OPS = [s for s in OPS if s.kind in ("elementwise", "single") and s.min_dims == 0]
+
+
+@pytest.mark.parametrize("spec", ZERO_D_OPS, ids=ids(ZERO_D_OPS))
+@given(data=st.data())
+@settings(max_examples=3)
+def test_zero_d_outputs_and_gradients_are_arrays(spec: OpSpec, data: st.DataObject) -> None:
+    """Every input 0-d: the micrograd-style scalar use."""
+    case = data.draw(cases(spec, max_dims=0), label="case")
+    assert all(a.shape == () for a in case.arrays)
+    for dtype in (np.float64, np.float32):
+        for create_graph in (False, True):
+            check_arrays(spec, case, dtype, create_graph)
 
 
 @pytest.mark.parametrize("spec", SMOOTH_OPS, ids=ids(SMOOTH_OPS))
