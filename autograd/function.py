@@ -33,9 +33,12 @@ import threading
 import traceback
 import weakref
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from autograd.tensor import Tensor
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -154,8 +157,22 @@ def _all_finite(a: np.ndarray) -> bool:
     return a.dtype.kind != "f" or bool(np.isfinite(a).all())
 
 
+# Every primitive operation of the library, by class name. A primitive
+# declares itself by subclassing Function in a module of the autograd
+# package; the tests (one spec row per primitive) and viz (what an op's box
+# shows) read this instead of keeping their own lists of op names.
+PRIMITIVES: dict[str, type[Function]] = {}
+
+
 class Function:
     """A node of the graph: one application of a primitive operation.
+
+    A primitive is a subclass with ``forward`` and ``backward`` side by side
+    (see the module docstring for the contract), the maths of its derivative
+    as the first line of its docstring, and, for pictures of the graph, a
+    short ``formula`` such as ``"exp(a)"``. Subclasses defined in the
+    ``autograd`` package register themselves in :data:`PRIMITIVES`; a user's
+    own Function works the same way without being registered.
 
     Attributes set when the output requires grad:
 
@@ -169,6 +186,27 @@ class Function:
         what :meth:`save_for_backward` stored; released after a backward
         pass without ``retain_graph``.
     """
+
+    #: What a picture of the graph writes in this op's box ("exp(a)"); the
+    #: class name when ``None``.
+    formula: ClassVar[str | None] = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.__module__.startswith("autograd.") and not cls.__name__.startswith("_"):
+            other = PRIMITIVES.get(cls.__name__)
+            if other is not None and other.__module__ != cls.__module__:
+                raise TypeError(
+                    f"primitive {cls.__name__} is defined twice: in {other.__module__} "
+                    f"and in {cls.__module__}"
+                )
+            PRIMITIVES[cls.__name__] = cls
+
+    @classmethod
+    def rule(cls) -> str:
+        """The derivative rule: the first line of the class docstring."""
+        doc = cls.__doc__ or ""
+        return doc.strip().split("\n", 1)[0] if doc.strip() else ""
 
     # Defaults live on the class so that creating a node costs one allocation;
     # apply() sets the graph attributes only when the output requires grad.
@@ -185,11 +223,23 @@ class Function:
     _out_shape: tuple[int, ...] = ()
     _out_dtype: np.dtype | None = None
 
-    # -- the op contract -------------------------------------------------
     def forward(self, *inputs: Tensor, **params: Any) -> np.ndarray:  # pragma: no cover
+        """Compute the output array from the input Tensors' ``.data``.
+
+        Save what the derivative needs with :meth:`save_for_backward` (or
+        :meth:`save_output`); keyword ``params`` are the op's constants.
+        """
         raise NotImplementedError
 
     def backward(self, grad: Tensor) -> Any:  # pragma: no cover
+        """Return the gradient of each input given ``grad``, the output's.
+
+        One value per input (a tuple, or a single value for a unary op),
+        ``None`` for an input that needs none, each of the input's shape or
+        of a shape the input broadcasts to (the engine sums it back). Write
+        it with operations that Tensors and arrays share, so that it can be
+        differentiated again.
+        """
         raise NotImplementedError
 
     def save_for_backward(self, *values: Any) -> None:
@@ -205,7 +255,7 @@ class Function:
             raise RuntimeError(_freed_message(self))
         if _modes.enabled:
             return values
-        return tuple([v.data if isinstance(v, Tensor) else v for v in values])
+        return tuple([v.data if isinstance(v, _t.Tensor) else v for v in values])
 
     def save_output(self, array: np.ndarray) -> None:
         """Keep the output's array; :meth:`output` gives it back."""
@@ -224,7 +274,7 @@ class Function:
         if self._output is None:
             raise RuntimeError(_freed_message(self))
         if _modes.enabled:
-            return _make(self._output, True, self)
+            return _t._make(self._output, True, self)
         return self._output
 
     # -- bookkeeping -----------------------------------------------------
@@ -286,14 +336,14 @@ class Function:
         if type(data) is not np.ndarray:
             data = np.asarray(data)
         if not _modes.enabled:
-            return _make(data)
+            return _t._make(data)
         # An edge is the input's node, or the input itself for a leaf.
         edges = tuple([(t.grad_fn or t) if t.requires_grad else None for t in inputs])
         for edge in edges:
             if edge is not None:
                 break
         else:
-            return _make(data)
+            return _t._make(data)
         # Python's cyclic garbage collector visits every container object, so
         # a node allocates as few as it can: about 40% of the time of a
         # 100,000-operation chain went to collections.
@@ -301,7 +351,7 @@ class Function:
         fn.input_meta = tuple([(t.data.shape, t.data.dtype) for t in inputs])
         fn._out_shape = data.shape
         fn._out_dtype = data.dtype
-        out = _make(data, True, fn)
+        out = _t._make(data, True, fn)
         if _modes.anomaly:
             fn.created_at = _user_frame()
             if not _all_finite(data) and all(_all_finite(t.data) for t in inputs):
@@ -336,6 +386,7 @@ def _freed_message(fn: Function) -> str:
     )
 
 
-# Imported last so that this module, the engine and the ops can be imported
-# in any order: by the time tensor.py imports them back, Function exists.
-from autograd.tensor import Tensor, _make  # noqa: E402
+# A module reference, imported last: tensor.py imports the op modules (whose
+# classes give Tensor its methods) before it defines Tensor, so this module
+# and the ops may only look Tensor and _make up when they run.
+from autograd import tensor as _t  # noqa: E402

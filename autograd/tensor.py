@@ -13,6 +13,15 @@ from typing import TYPE_CHECKING, Any, Union
 
 import numpy as np
 
+# Each group of operations gives Tensor its methods from the module that
+# defines the primitives, so an op's class and its method sit side by side.
+# Those modules look Tensor up only when they run (this module is still
+# being imported while they load).
+from autograd.ops.elementwise import ElementwiseMethods
+from autograd.ops.linalg import LinalgMethods
+from autograd.ops.reduction import ReductionMethods
+from autograd.ops.shape import ShapeMethods
+
 if TYPE_CHECKING:
     from autograd.function import Function
 
@@ -112,7 +121,18 @@ def _operand(value: Any, like: Tensor) -> Tensor:
     return _make(_to_array(value))
 
 
-class Tensor:
+def _dim(d: int, ndim: int, op: str) -> int:
+    """A dim in ``[-ndim, ndim)`` as a non-negative index (0-d tensors accept 0 and -1)."""
+    span = max(ndim, 1)
+    if not -span <= d < span:
+        raise IndexError(
+            f"{op}: dimension out of range (expected to be in range of [{-span}, {span - 1}], "
+            f"but got {d})"
+        )
+    return d % span
+
+
+class Tensor(ElementwiseMethods, ReductionMethods, ShapeMethods, LinalgMethods):
     """An n-dimensional array with reverse-mode automatic differentiation.
 
     Parameters
@@ -278,167 +298,11 @@ class Tensor:
         """
         _engine.backward([self], [grad], retain_graph, create_graph)
 
-    # -- arithmetic ---------------------------------------------------------
-    def __add__(self, other: Any) -> Tensor:
-        return _ew.Add.apply(self, _operand(other, self))
-
-    def __radd__(self, other: Any) -> Tensor:
-        return _ew.Add.apply(_operand(other, self), self)
-
-    def __sub__(self, other: Any) -> Tensor:
-        return _ew.Sub.apply(self, _operand(other, self))
-
-    def __rsub__(self, other: Any) -> Tensor:
-        return _ew.Sub.apply(_operand(other, self), self)
-
-    def __mul__(self, other: Any) -> Tensor:
-        return _ew.Mul.apply(self, _operand(other, self))
-
-    def __rmul__(self, other: Any) -> Tensor:
-        return _ew.Mul.apply(_operand(other, self), self)
-
-    def __truediv__(self, other: Any) -> Tensor:
-        return _ew.Div.apply(self, _operand(other, self))
-
-    def __rtruediv__(self, other: Any) -> Tensor:
-        return _ew.Div.apply(_operand(other, self), self)
-
-    def __pow__(self, exponent: Any) -> Tensor:
-        if isinstance(exponent, numbers.Real) and not isinstance(exponent, np.generic):
-            return _ew.PowScalar.apply(self, exponent=exponent)
-        return _ew.Pow.apply(self, _operand(exponent, self))
-
-    def __rpow__(self, base: Any) -> Tensor:
-        return _ew.Pow.apply(_operand(base, self), self)
-
-    def __matmul__(self, other: Any) -> Tensor:
-        return _la.matmul(self, _operand(other, self))
-
-    def __rmatmul__(self, other: Any) -> Tensor:
-        return _la.matmul(_operand(other, self), self)
-
-    def __neg__(self) -> Tensor:
-        return _ew.Neg.apply(self)
-
-    def __pos__(self) -> Tensor:
-        return self
-
-    def __abs__(self) -> Tensor:
-        return _ew.Abs.apply(self)
-
-    def abs(self) -> Tensor:
-        """``|x|``; its derivative at 0 is taken as 0, as in PyTorch."""
-        return _ew.Abs.apply(self)
-
-    # -- comparisons: boolean tensors without gradient ----------------------
-    def _compare(self, other: Any, op: Any) -> Tensor:
-        return _make(np.asarray(op(self.data, _operand(other, self).data)))
-
-    def __lt__(self, other: Any) -> Tensor:
-        return self._compare(other, np.less)
-
-    def __le__(self, other: Any) -> Tensor:
-        return self._compare(other, np.less_equal)
-
-    def __gt__(self, other: Any) -> Tensor:
-        return self._compare(other, np.greater)
-
-    def __ge__(self, other: Any) -> Tensor:
-        return self._compare(other, np.greater_equal)
-
-    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return self._compare(other, np.equal)
-
-    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return self._compare(other, np.not_equal)
-
-    # -- elementwise functions ----------------------------------------------
-    def exp(self) -> Tensor:
-        return _ew.Exp.apply(self)
-
-    def log(self) -> Tensor:
-        return _ew.Log.apply(self)
-
-    def sqrt(self) -> Tensor:
-        return _ew.Sqrt.apply(self)
-
-    def tanh(self) -> Tensor:
-        return _ew.Tanh.apply(self)
-
-    def sigmoid(self) -> Tensor:
-        return _ew.Sigmoid.apply(self)
-
-    def relu(self) -> Tensor:
-        """``max(x, 0)``; its derivative at 0 is taken as 0."""
-        return _ew.ReLU.apply(self)
-
-    def clip(self, lo: float | None = None, hi: float | None = None) -> Tensor:
-        """Limit values to ``[lo, hi]``; the gradient passes where ``lo <= x <= hi``."""
-        return _ew.Clip.apply(self, lo=lo, hi=hi)
-
-    def astype(self, dtype: Any) -> Tensor:
-        """Cast to ``dtype``; the gradient is cast back."""
-        if np.dtype(dtype) == self.data.dtype:
-            return self
-        return _ew.Cast.apply(self, dtype=np.dtype(dtype))
-
-    # -- reductions -----------------------------------------------------------
-    def sum(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        return _red.Sum.apply(self, axis=axis, keepdims=keepdims)
-
-    def mean(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        return _red.Mean.apply(self, axis=axis, keepdims=keepdims)
-
-    def max(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        """Maximum; tied elements share the gradient equally (PyTorch's ``amax``)."""
-        return _red.Max.apply(self, axis=axis, keepdims=keepdims)
-
-    def min(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        """Minimum; tied elements share the gradient equally (PyTorch's ``amin``)."""
-        return _red.Min.apply(self, axis=axis, keepdims=keepdims)
-
-    def logsumexp(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        """``log(sum(exp(x)))``, stable for inputs of any magnitude."""
-        return _red.LogSumExp.apply(self, axis=axis, keepdims=keepdims)
-
-    def softmax(self, axis: int = -1) -> Tensor:
-        return _red.Softmax.apply(self, axis=axis)
-
-    def log_softmax(self, axis: int = -1) -> Tensor:
-        return _red.LogSoftmax.apply(self, axis=axis)
-
-    # -- shape ----------------------------------------------------------------
-    def reshape(self, *shape: Any) -> Tensor:
-        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-            shape = tuple(shape[0])
-        return _sh.Reshape.apply(self, shape=shape)
-
-    def flatten(self) -> Tensor:
-        return _sh.Reshape.apply(self, shape=(-1,))
-
-    def transpose(self, *axes: Any) -> Tensor:
-        """Reverse the axes, or permute them as NumPy's ``transpose(axes)``."""
-        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
-            axes = tuple(axes[0])
-        if len(axes) == 0:
-            axes = tuple(range(self.data.ndim - 1, -1, -1))
-        return _sh.Transpose.apply(self, axes=axes)
-
-    def broadcast_to(self, shape: tuple[int, ...]) -> Tensor:
-        return _sh.BroadcastTo.apply(self, shape=tuple(shape))
-
-    def __getitem__(self, index: Any) -> Tensor:
-        return _sh.GetItem.apply(self, index=index)
-
 
 def tensor(data: ArrayLike, requires_grad: bool = False, dtype: Any = None) -> Tensor:
     """Create a Tensor; the same as ``Tensor(data, requires_grad, dtype)``."""
     return Tensor(data, requires_grad=requires_grad, dtype=dtype)
 
 
-# The op modules import Function, which imports this module: import them last.
+# The engine works on finished Tensors: imported once Tensor exists.
 from autograd import engine as _engine  # noqa: E402
-from autograd.ops import elementwise as _ew  # noqa: E402
-from autograd.ops import linalg as _la  # noqa: E402
-from autograd.ops import reduction as _red  # noqa: E402
-from autograd.ops import shape as _sh  # noqa: E402

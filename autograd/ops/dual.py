@@ -12,19 +12,23 @@ from typing import Any
 
 import numpy as np
 
-from autograd.tensor import Tensor, _make
+from autograd import tensor as _t
 
 
 def exp(x: Any) -> Any:
-    return x.exp() if isinstance(x, Tensor) else np.exp(x)
+    return x.exp() if isinstance(x, _t.Tensor) else np.exp(x)
 
 
 def log(x: Any) -> Any:
-    return x.log() if isinstance(x, Tensor) else np.log(x)
+    return x.log() if isinstance(x, _t.Tensor) else np.log(x)
+
+
+def sqrt(x: Any) -> Any:
+    return x.sqrt() if isinstance(x, _t.Tensor) else np.sqrt(x)
 
 
 def broadcast_to(x: Any, shape: tuple[int, ...]) -> Any:
-    if isinstance(x, Tensor):
+    if isinstance(x, _t.Tensor):
         return x.broadcast_to(shape)
     # A filled new array rather than np.broadcast_to's read-only view: two C
     # calls instead of a Python-level function (about 4 us less per call), and
@@ -36,7 +40,7 @@ def broadcast_to(x: Any, shape: tuple[int, ...]) -> Any:
 
 def where(cond: np.ndarray, a: Any, b: Any) -> Any:
     """``where`` with a constant boolean condition."""
-    if isinstance(a, Tensor) or isinstance(b, Tensor):
+    if isinstance(a, _t.Tensor) or isinstance(b, _t.Tensor):
         from autograd.ops.elementwise import where as tensor_where
 
         return tensor_where(cond, a, b)
@@ -46,23 +50,23 @@ def where(cond: np.ndarray, a: Any, b: Any) -> Any:
 def zero(like: Any) -> Any:
     """A 0-d zero of ``like``'s dtype: ``where(mask, g, zero(g))`` allocates once."""
     z = np.array(0, dtype=like.dtype)
-    return _make(z) if isinstance(like, Tensor) else z
+    return _t._make(z) if isinstance(like, _t.Tensor) else z
 
 
 def zeros_like(like: Any) -> Any:
     """Zeros of ``like``'s shape and dtype: a constant, with no graph behind it."""
     z = np.zeros(like.shape, dtype=like.dtype)
-    return _make(z) if isinstance(like, Tensor) else z
+    return _t._make(z) if isinstance(like, _t.Tensor) else z
 
 
 def array(x: Any) -> np.ndarray:
     """The array of a Tensor, or the array itself: for masks and constants."""
-    return x.data if isinstance(x, Tensor) else x
+    return x.data if isinstance(x, _t.Tensor) else x
 
 
 def index_add(g: Any, index: Any, shape: tuple[int, ...], accumulate: bool) -> Any:
     """Zeros of ``shape`` with ``g`` added at ``index``: the adjoint of ``x[index]``."""
-    if isinstance(g, Tensor):
+    if isinstance(g, _t.Tensor):
         from autograd.ops.shape import IndexAdd
 
         return IndexAdd.apply(g, index=index, shape=shape, accumulate=accumulate)

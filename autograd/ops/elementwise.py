@@ -3,14 +3,18 @@ each gradient back to its input's shape, so no rule here undoes broadcasting."""
 
 from __future__ import annotations
 
-from typing import Any
+import numbers
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from autograd import tensor as _t
 from autograd.function import Function
 from autograd.ops import dual
 from autograd.ops.dual import array, log, zero
-from autograd.tensor import Tensor, _make, _operand
+
+if TYPE_CHECKING:
+    from autograd.tensor import Tensor
 
 
 def _same_float(out: np.ndarray, like: np.ndarray) -> np.ndarray:
@@ -24,6 +28,8 @@ def _same_float(out: np.ndarray, like: np.ndarray) -> np.ndarray:
 class Add(Function):
     """d(a + b) = da + db"""
 
+    formula = "a + b"
+
     def forward(self, a: Tensor, b: Tensor) -> np.ndarray:
         return a.data + b.data
 
@@ -33,6 +39,8 @@ class Add(Function):
 
 class Sub(Function):
     """d(a - b) = da - db"""
+
+    formula = "a − b"
 
     def forward(self, a: Tensor, b: Tensor) -> np.ndarray:
         return a.data - b.data
@@ -44,6 +52,8 @@ class Sub(Function):
 class Neg(Function):
     """d(-a) = -da"""
 
+    formula = "−a"
+
     def forward(self, a: Tensor) -> np.ndarray:
         return -a.data
 
@@ -53,6 +63,8 @@ class Neg(Function):
 
 class Mul(Function):
     """d(a * b) = b da + a db"""
+
+    formula = "a × b"
 
     def forward(self, a: Tensor, b: Tensor) -> np.ndarray:
         self.save_for_backward(a, b)
@@ -66,6 +78,8 @@ class Mul(Function):
 
 class Div(Function):
     """d(a / b) = da / b - a db / b**2"""
+
+    formula = "a ÷ b"
 
     def forward(self, a: Tensor, b: Tensor) -> np.ndarray:
         self.save_for_backward(a, b)
@@ -82,6 +96,8 @@ class Div(Function):
 class PowScalar(Function):
     """d(a ** p) = p a ** (p - 1) da, for a constant exponent p (0 where p = 0)"""
 
+    formula = "a ** p"
+
     def forward(self, a: Tensor, exponent: float) -> np.ndarray:
         self.save_for_backward(a)
         self.exponent = exponent
@@ -97,23 +113,37 @@ class PowScalar(Function):
             return g
         if p == 2:
             return g * (a * 2.0)
+        if p == 0.5:
+            # As 1 / (2 sqrt(a)), which is what PyTorch computes: the general
+            # form's a ** -0.5 is +inf at a = -0.0 where this gives -inf.
+            return g / (dual.sqrt(a) * 2.0)
         return g * (a ** (p - 1) * p)
 
 
 class Pow(Function):
     """d(a ** b) = b a ** (b - 1) da + a ** b log(a) db
 
-    At the edges the rule follows PyTorch: the base gets 0 at 0 ** 0 (where
-    b a ** (b - 1) would be NaN), the exponent gets 0 where a = 0 and b >= 0
-    (0 ** b is flat there), -inf where a = 0 and b < 0, and NaN where a < 0
-    (log of a negative base). Masked points are computed from safe
-    stand-in values, so that no inf or NaN of the branch not taken leaks into
-    a second derivative.
+    At the edges the rule follows PyTorch: the base gets 0 where b = 0 and a
+    is 0, infinite or NaN (where b a ** (b - 1) would be NaN); the exponent
+    gets 0 where a = 0 and b >= 0 (0 ** b is flat there), -inf where a = 0
+    and b < 0, and NaN where a < 0 (log of a negative base). Masked points
+    are computed from safe stand-in values, so that no inf or NaN of the
+    branch not taken leaks into a second derivative.
     """
+
+    formula = "a ** b"
 
     def forward(self, a: Tensor, b: Tensor) -> np.ndarray:
         self.save_for_backward(a, b)
-        out = a.data**b.data
+        x, y = a.data, b.data
+        shape = np.broadcast_shapes(x.shape, y.shape)
+        if y.shape != shape or not shape:
+            # NumPy turns a broadcast exponent of 0.5 into sqrt, which
+            # differs from pow (and PyTorch) at -inf; a full one it does not.
+            y = np.broadcast_to(y, shape).reshape(-1).copy()
+            out = np.power(np.broadcast_to(x, shape).reshape(-1), y).reshape(shape)
+        else:
+            out = np.power(x, y)
         self.save_output(out)
         return out
 
@@ -122,9 +152,11 @@ class Pow(Function):
         ga = gb = None
         with np.errstate(divide="ignore", invalid="ignore"):
             if self.needs_input_grad[0]:
-                # Only 0 ** 0 needs the mask: elsewhere b = 0 gives 0 by itself,
-                # and keeps the derivative of this gradient with respect to b.
-                flat = (array(b) == 0) & (array(a) == 0)
+                # Where a is finite and non-zero, b = 0 gives 0 by itself and keeps
+                # the derivative of this gradient with respect to b; elsewhere
+                # (0, inf, NaN) PyTorch's exact 0 is taken.
+                av = array(a)
+                flat = (array(b) == 0) & ~(np.isfinite(av) & (av != 0))
                 safe_a = dual.where(flat, 1.0, a)
                 ga = dual.where(flat, zero(g), g * b * safe_a ** (b - 1.0))
             if self.needs_input_grad[1]:
@@ -136,6 +168,8 @@ class Pow(Function):
 
 class Exp(Function):
     """d exp(a) = exp(a) da"""
+
+    formula = "exp(a)"
 
     def forward(self, a: Tensor) -> np.ndarray:
         out = np.exp(a.data)
@@ -149,6 +183,8 @@ class Exp(Function):
 class Log(Function):
     """d log(a) = da / a"""
 
+    formula = "log(a)"
+
     def forward(self, a: Tensor) -> np.ndarray:
         self.save_for_backward(a)
         return np.log(a.data)
@@ -159,6 +195,8 @@ class Log(Function):
 
 class Sqrt(Function):
     """d sqrt(a) = da / (2 sqrt(a))"""
+
+    formula = "sqrt(a)"
 
     def forward(self, a: Tensor) -> np.ndarray:
         out = np.sqrt(a.data)
@@ -172,6 +210,8 @@ class Sqrt(Function):
 class Tanh(Function):
     """d tanh(a) = (1 - tanh(a)**2) da"""
 
+    formula = "tanh(a)"
+
     def forward(self, a: Tensor) -> np.ndarray:
         out = np.tanh(a.data)
         self.save_output(out)
@@ -184,6 +224,8 @@ class Tanh(Function):
 
 class Sigmoid(Function):
     """d sigmoid(a) = sigmoid(a) (1 - sigmoid(a)) da"""
+
+    formula = "1 / (1 + exp(−a))"
 
     def forward(self, a: Tensor) -> np.ndarray:
         x = a.data
@@ -202,6 +244,8 @@ class Sigmoid(Function):
 class ReLU(Function):
     """d relu(a) = [a > 0] da; the subgradient at 0 is 0."""
 
+    formula = "max(a, 0)"
+
     def forward(self, a: Tensor) -> np.ndarray:
         out = _same_float(np.asarray(np.maximum(a.data, 0)), a.data)
         self.save_output(out)
@@ -216,6 +260,8 @@ class ReLU(Function):
 class Abs(Function):
     """d |a| = sign(a) da; the subgradient at 0 is 0, and at NaN 0 (as in PyTorch)."""
 
+    formula = "|a|"
+
     def forward(self, a: Tensor) -> np.ndarray:
         self.save_for_backward(a)
         return np.abs(a.data)
@@ -229,6 +275,8 @@ class Abs(Function):
 
 class Clip(Function):
     """d clip(a, lo, hi) = [lo <= a <= hi] da"""
+
+    formula = "clip(a, lo, hi)"
 
     def forward(self, a: Tensor, lo: float | None, hi: float | None) -> np.ndarray:
         if lo is None and hi is None:
@@ -250,6 +298,8 @@ class Clip(Function):
 class Cast(Function):
     """d cast(a) = cast back(da)"""
 
+    formula = "cast(a)"
+
     def forward(self, a: Tensor, dtype: np.dtype) -> np.ndarray:
         self.source_dtype = a.data.dtype
         return a.data.astype(dtype)
@@ -265,6 +315,8 @@ class Where(Function):
     the branch not taken receives an exact zero even where the incoming
     gradient is inf or NaN.
     """
+
+    formula = "where(c, a, b)"
 
     def forward(self, cond: Tensor, a: Tensor, b: Tensor) -> np.ndarray:
         c = cond.data
@@ -287,6 +339,8 @@ class Maximum(Function):
     the gradient goes to the NaN side; two NaNs are a tie. PyTorch hands the
     full gradient to both operands there.
     """
+
+    formula = "max(a, b)"
 
     pick = staticmethod(np.maximum)
 
@@ -314,6 +368,8 @@ class Minimum(Maximum):
     """d min(a, b) = [a < b] da + [b < a] db; ties share the gradient half and half
     (a NaN operand takes the gradient, as in ``Maximum``)."""
 
+    formula = "min(a, b)"
+
     pick = staticmethod(np.minimum)
 
 
@@ -323,6 +379,7 @@ def where(cond: Any, a: Any, b: Any) -> Tensor:
     ``cond`` is a boolean Tensor or array; ``a`` and ``b`` are Tensors, arrays
     or scalars and broadcast together.
     """
+    Tensor, _operand = _t.Tensor, _t._operand
     c = cond.data if isinstance(cond, Tensor) else np.asarray(cond)
     if isinstance(a, Tensor):
         b = _operand(b, a)
@@ -331,10 +388,12 @@ def where(cond: Any, a: Any, b: Any) -> Tensor:
     else:
         a = Tensor(a)
         b = _operand(b, a)
-    return Where.apply(_make(c), a, b)
+    return Where.apply(_t._make(c), a, b)
 
 
 def _binary(op: type[Function], a: Any, b: Any) -> Tensor:
+    """``op(a, b)`` where either operand may be a scalar or an array."""
+    Tensor, _operand = _t.Tensor, _t._operand
     if isinstance(a, Tensor):
         return op.apply(a, _operand(b, a))
     if isinstance(b, Tensor):
@@ -351,3 +410,117 @@ def maximum(a: Any, b: Any) -> Tensor:
 def minimum(a: Any, b: Any) -> Tensor:
     """Elementwise minimum; tied elements share the gradient half and half."""
     return _binary(Minimum, a, b)
+
+
+class ElementwiseMethods:
+    """The elementwise operators and methods of :class:`~autograd.Tensor`."""
+
+    __slots__ = ()
+    data: np.ndarray
+
+    # -- arithmetic: the other operand may be a Tensor, an array or a scalar
+    def __add__(self, other: Any) -> Tensor:
+        return Add.apply(self, _t._operand(other, self))
+
+    def __radd__(self, other: Any) -> Tensor:
+        return Add.apply(_t._operand(other, self), self)
+
+    def __sub__(self, other: Any) -> Tensor:
+        return Sub.apply(self, _t._operand(other, self))
+
+    def __rsub__(self, other: Any) -> Tensor:
+        return Sub.apply(_t._operand(other, self), self)
+
+    def __mul__(self, other: Any) -> Tensor:
+        return Mul.apply(self, _t._operand(other, self))
+
+    def __rmul__(self, other: Any) -> Tensor:
+        return Mul.apply(_t._operand(other, self), self)
+
+    def __truediv__(self, other: Any) -> Tensor:
+        return Div.apply(self, _t._operand(other, self))
+
+    def __rtruediv__(self, other: Any) -> Tensor:
+        return Div.apply(_t._operand(other, self), self)
+
+    def __pow__(self, exponent: Any) -> Tensor:
+        if isinstance(exponent, numbers.Real) and not isinstance(exponent, np.generic):
+            return PowScalar.apply(self, exponent=exponent)
+        return Pow.apply(self, _t._operand(exponent, self))
+
+    def __rpow__(self, base: Any) -> Tensor:
+        return Pow.apply(_t._operand(base, self), self)
+
+    def __neg__(self) -> Tensor:
+        return Neg.apply(self)
+
+    def __pos__(self: Tensor) -> Tensor:
+        return self
+
+    def __abs__(self) -> Tensor:
+        return Abs.apply(self)
+
+    # -- comparisons: boolean tensors without gradient
+    def _compare(self, other: Any, op: Any) -> Tensor:
+        return _t._make(np.asarray(op(self.data, _t._operand(other, self).data)))
+
+    def __lt__(self, other: Any) -> Tensor:
+        return self._compare(other, np.less)
+
+    def __le__(self, other: Any) -> Tensor:
+        return self._compare(other, np.less_equal)
+
+    def __gt__(self, other: Any) -> Tensor:
+        return self._compare(other, np.greater)
+
+    def __ge__(self, other: Any) -> Tensor:
+        return self._compare(other, np.greater_equal)
+
+    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return self._compare(other, np.equal)
+
+    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return self._compare(other, np.not_equal)
+
+    # -- functions
+    def abs(self) -> Tensor:
+        """``|x|``; its derivative at 0 is taken as 0, as in PyTorch."""
+        return Abs.apply(self)
+
+    def exp(self) -> Tensor:
+        """``e ** x``."""
+        return Exp.apply(self)
+
+    def log(self) -> Tensor:
+        """The natural logarithm."""
+        return Log.apply(self)
+
+    def sqrt(self) -> Tensor:
+        """The square root."""
+        return Sqrt.apply(self)
+
+    def tanh(self) -> Tensor:
+        """The hyperbolic tangent."""
+        return Tanh.apply(self)
+
+    def sigmoid(self) -> Tensor:
+        """``1 / (1 + exp(-x))``, computed without overflow."""
+        return Sigmoid.apply(self)
+
+    def relu(self) -> Tensor:
+        """``max(x, 0)``; its derivative at 0 is taken as 0."""
+        return ReLU.apply(self)
+
+    def clip(self, lo: float | None = None, hi: float | None = None) -> Tensor:
+        """Limit values to ``[lo, hi]``; the gradient passes where ``lo <= x <= hi``."""
+        return Clip.apply(self, lo=lo, hi=hi)
+
+    def clamp(self, min: float | None = None, max: float | None = None) -> Tensor:
+        """PyTorch's name for :meth:`clip`."""
+        return Clip.apply(self, lo=min, hi=max)
+
+    def astype(self: Tensor, dtype: Any) -> Tensor:
+        """Cast to ``dtype``; the gradient is cast back."""
+        if np.dtype(dtype) == self.data.dtype:
+            return self
+        return Cast.apply(self, dtype=np.dtype(dtype))

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from autograd import tensor as _t
 from autograd.function import Function
-from autograd.tensor import Tensor
+
+if TYPE_CHECKING:
+    from autograd.tensor import Tensor
 
 
 def _swap(t: Any) -> Any:
@@ -22,6 +25,8 @@ def _swap(t: Any) -> Any:
 
 class MatMul(Function):
     """d (a @ b) = g @ b^T for a, a^T @ g for b (stacks of matrices broadcast)"""
+
+    formula = "a @ b"
 
     def forward(self, a: Tensor, b: Tensor) -> np.ndarray:
         self.save_for_backward(a, b)
@@ -73,6 +78,8 @@ class Linear(Function):
     hand-written backward pass needs just these three products.
     """
 
+    formula = "x @ W.T + b"
+
     def forward(self, x: Tensor, weight: Tensor, bias: Tensor | None = None) -> np.ndarray:
         self.save_for_backward(x, weight)
         out = x.data @ weight.data.T
@@ -119,3 +126,19 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             f"{weight.data.shape}: expected ({weight.data.shape[0]},)"
         )
     return Linear.apply(x, weight, bias)
+
+
+class LinalgMethods:
+    """The matrix products of :class:`~autograd.Tensor`."""
+
+    __slots__ = ()
+
+    def __matmul__(self: Tensor, other: Any) -> Tensor:
+        return matmul(self, _t._operand(other, self))
+
+    def __rmatmul__(self: Tensor, other: Any) -> Tensor:
+        return matmul(_t._operand(other, self), self)
+
+    def matmul(self: Tensor, other: Any) -> Tensor:
+        """The matrix product ``self @ other`` (NumPy's ``matmul`` rules)."""
+        return matmul(self, _t._operand(other, self))

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
+from autograd import tensor as _t
 from autograd.function import Function
 from autograd.ops.dual import broadcast_to, exp
-from autograd.tensor import Axis, Tensor
+
+if TYPE_CHECKING:
+    from autograd.tensor import Axis, Tensor
 
 
 def _axes(axis: Axis, ndim: int) -> tuple[int, ...]:
@@ -39,6 +42,8 @@ def _kept_shape(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...
 class Sum(Function):
     """d sum(a) = broadcast(g) to the shape of a"""
 
+    formula = "sum(a)"
+
     def forward(self, a: Tensor, axis: Axis, keepdims: bool) -> np.ndarray:
         self.axes = _axes(axis, a.data.ndim)
         self.in_shape = a.data.shape
@@ -49,13 +54,15 @@ class Sum(Function):
 
 
 class Max(Function):
-    """d max(a) = g at the maximal elements; k tied elements get g / k each."""
+    """d max(a) = g at the maximal elements; k tied elements get g / k each (NaN is maximal)."""
+
+    formula = "max(a)"
 
     reduce = staticmethod(np.max)
 
     def forward(self, a: Tensor, axis: Axis, keepdims: bool) -> np.ndarray:
         self.axes = _axes(axis, a.data.ndim)
-        if a.data.size == 0 and (not self.axes or any(a.data.shape[i] == 0 for i in self.axes)):
+        if a.data.size == 0 and any(a.data.shape[i] == 0 for i in self.axes):
             # Reducing a non-empty axis of an empty tensor gives an empty
             # result; an empty axis has no maximum (PyTorch refuses it too).
             raise ValueError(
@@ -68,13 +75,19 @@ class Max(Function):
 
     def backward(self, g: Tensor) -> Tensor:
         x, out = self.saved
-        hits = x == out
+        if not self.axes:
+            return g  # the maximum over no axis is the input itself
+        # A NaN is the maximum (NumPy's max propagates it): it takes the
+        # gradient. (PyTorch's amax gives NaN to every element of the slice.)
+        hits = (x == out) | (np.isnan(x) & np.isnan(out))
         share = hits / np.sum(hits, axis=self.axes, keepdims=True)
         return g.reshape(out.shape) * share.astype(x.dtype, copy=False)
 
 
 class Min(Max):
     """d min(a) = g at the minimal elements; k tied elements get g / k each."""
+
+    formula = "min(a)"
 
     reduce = staticmethod(np.min)
 
@@ -84,6 +97,8 @@ class Mean(Function):
 
     A primitive rather than ``sum(a) / n`` to save a node in every loss.
     """
+
+    formula = "mean(a)"
 
     def forward(self, a: Tensor, axis: Axis, keepdims: bool) -> np.ndarray:
         self.axes = _axes(axis, a.data.ndim)
@@ -98,16 +113,23 @@ class Mean(Function):
         return broadcast_to(scaled, self.in_shape)
 
 
-def _stable_logsumexp(x: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
+def _stable_logsumexp(x: np.ndarray, axes: tuple[int, ...], shift_inf: bool = False) -> np.ndarray:
     """log(sum(exp(x))) over ``axes`` with keepdims, shifted by the maximum so
-    that exp never overflows; an all -inf (or inf) slice is left unshifted."""
+    that exp never overflows.
+
+    A slice whose maximum is infinite is left unshifted (``logsumexp`` of
+    [inf, 1] is inf, of [-inf, -inf] is -inf), unless ``shift_inf``: the
+    softmax family shifts by it anyway, so that a slice holding +inf is NaN
+    throughout, as in PyTorch.
+    """
     if x.size == 0:
         # Nothing to shift; the sum of no terms is 0, and its log -inf.
         m = np.zeros(_kept_shape(x.shape, axes), dtype=x.dtype)
     else:
         m = np.max(x, axis=axes, keepdims=True)
-        m = np.where(np.isfinite(m), m, 0).astype(x.dtype, copy=False)
-    with np.errstate(divide="ignore"):
+        if not shift_inf:
+            m = np.where(np.isfinite(m), m, 0).astype(x.dtype, copy=False)
+    with np.errstate(divide="ignore", invalid="ignore"):
         return m + np.log(np.sum(np.exp(x - m), axis=axes, keepdims=True))
 
 
@@ -118,15 +140,22 @@ class LogSumExp(Function):
     for large inputs or need the shift to be differentiated.
     """
 
+    formula = "log(sum(exp(a)))"
+
     def forward(self, a: Tensor, axis: Axis, keepdims: bool) -> np.ndarray:
         self.axes = _axes(axis, a.data.ndim)
-        out = _stable_logsumexp(a.data, self.axes)
+        # NumPy's axis=() reduces nothing: the input itself, gradient included
+        # (the formula's exp(x - x) would be NaN at inf).
+        self.identity = axis == ()
+        out = a.data.copy() if self.identity else _stable_logsumexp(a.data, self.axes)
         self.save_for_backward(a)
         self.kept = out.shape
         self.save_output(out)
         return out if keepdims else out.reshape(np.delete(a.data.shape, self.axes))
 
     def backward(self, g: Tensor) -> Tensor:
+        if self.identity:
+            return g
         (a,) = self.saved
         lse = self.output()
         return g.reshape(self.kept) * exp(a - lse)
@@ -139,9 +168,12 @@ class LogSoftmax(Function):
     instead of five in every cross-entropy loss).
     """
 
+    formula = "log(softmax(a))"
+
     def forward(self, a: Tensor, axis: int) -> np.ndarray:
         self.axes = _axes(axis, a.data.ndim)
-        out = a.data - _stable_logsumexp(a.data, self.axes)
+        with np.errstate(invalid="ignore"):
+            out = a.data - _stable_logsumexp(a.data, self.axes, shift_inf=True)
         self.save_output(out)
         return out
 
@@ -152,12 +184,179 @@ class LogSoftmax(Function):
 class Softmax(Function):
     """d softmax(a) = y (g - sum(g y)), along ``axis``, with y = softmax(a)"""
 
+    formula = "softmax(a)"
+
     def forward(self, a: Tensor, axis: int) -> np.ndarray:
         self.axes = _axes(axis, a.data.ndim)
-        out = np.exp(a.data - _stable_logsumexp(a.data, self.axes))
+        with np.errstate(invalid="ignore"):
+            out = np.exp(a.data - _stable_logsumexp(a.data, self.axes, shift_inf=True))
         self.save_output(out)
         return out
 
     def backward(self, g: Tensor) -> Tensor:
         y = self.output()
         return y * (g - (g * y).sum(axis=self.axes, keepdims=True))
+
+
+def dims(op: str, axis: Any, keepdims: Any, dim: Any, keepdim: Any) -> tuple[Any, bool]:
+    """One code path for PyTorch's ``dim``/``keepdim`` and NumPy's
+    ``axis``/``keepdims``: whichever the caller used, never both."""
+    if dim is not None and axis is not None:
+        raise TypeError(f"{op}: got both dim= and axis=; they are the same argument, pass one")
+    if keepdim is not None and keepdims is not None:
+        raise TypeError(f"{op}: got both keepdim= and keepdims=; pass one")
+    if isinstance(dim, list):
+        dim = tuple(dim)
+    return (axis if dim is None else dim), bool(keepdims if keepdim is None else keepdim)
+
+
+class ValuesIndices(NamedTuple):
+    """``(values, indices)``, as ``max``/``min``/``sort``/``topk`` with ``dim``
+    return them in PyTorch (``torch.return_types``)."""
+
+    values: Tensor
+    indices: Tensor
+
+
+def select_along(x: Tensor, indices: np.ndarray, axis: int) -> Tensor:
+    """``take_along_axis(x, indices, axis)`` as indexing: the gradient goes to
+    the selected elements only (PyTorch's rule for ``max(dim)``, ``sort``)."""
+    grids = np.ogrid[tuple(slice(n) for n in indices.shape)]
+    index = tuple(indices if i == axis else g for i, g in enumerate(grids))
+    return x[index]
+
+
+def _arg_reduce(x: Tensor, op: str, dim: int, keepdim: bool) -> ValuesIndices:
+    axes = _axes(dim, x.data.ndim)
+    axis = axes[0] if axes else 0
+    data = x.data if x.data.ndim else x.data.reshape(1)
+    if data.shape[axis] == 0:
+        raise ValueError(
+            f"{op}: cannot reduce over an empty axis; the tensor has shape {x.data.shape} "
+            f"and dim is {dim}"
+        )
+    pick = np.argmax if op == "max" else np.argmin
+    indices = np.expand_dims(pick(data, axis=axis), axis)
+    values = select_along(x if x.data.ndim else x.reshape(1), indices, axis)
+    if not keepdim or not x.data.ndim:
+        values, indices = (
+            values.reshape(values.shape[:axis] + values.shape[axis + 1 :]),
+            (indices.reshape(indices.shape[:axis] + indices.shape[axis + 1 :])),
+        )
+    return ValuesIndices(values, _t._make(indices.astype(np.int64)))
+
+
+class ReductionMethods:
+    """The reductions and the softmax family of :class:`~autograd.Tensor`.
+
+    Each takes PyTorch's ``dim``/``keepdim`` or NumPy's ``axis``/``keepdims``
+    (an int, a tuple of ints, or ``None`` for all axes).
+    """
+
+    __slots__ = ()
+    data: np.ndarray
+
+    def sum(
+        self,
+        dim: Axis = None,
+        keepdim: bool | None = None,
+        *,
+        axis: Axis = None,
+        keepdims: bool | None = None,
+    ) -> Tensor:
+        """The sum over ``dim`` (all axes by default)."""
+        axis, keep = dims("sum", axis, keepdims, dim, keepdim)
+        return Sum.apply(self, axis=axis, keepdims=keep)
+
+    def mean(
+        self,
+        dim: Axis = None,
+        keepdim: bool | None = None,
+        *,
+        axis: Axis = None,
+        keepdims: bool | None = None,
+    ) -> Tensor:
+        """The mean over ``dim`` (all axes by default)."""
+        axis, keep = dims("mean", axis, keepdims, dim, keepdim)
+        return Mean.apply(self, axis=axis, keepdims=keep)
+
+    def amax(
+        self,
+        dim: Axis = None,
+        keepdim: bool | None = None,
+        *,
+        axis: Axis = None,
+        keepdims: bool | None = None,
+    ) -> Tensor:
+        """The maximum; tied elements share the gradient equally (as ``torch.amax``)."""
+        axis, keep = dims("amax", axis, keepdims, dim, keepdim)
+        return Max.apply(self, axis=axis, keepdims=keep)
+
+    def amin(
+        self,
+        dim: Axis = None,
+        keepdim: bool | None = None,
+        *,
+        axis: Axis = None,
+        keepdims: bool | None = None,
+    ) -> Tensor:
+        """The minimum; tied elements share the gradient equally (as ``torch.amin``)."""
+        axis, keep = dims("amin", axis, keepdims, dim, keepdim)
+        return Min.apply(self, axis=axis, keepdims=keep)
+
+    def max(
+        self,
+        dim: Any = None,
+        keepdim: bool | None = None,
+        *,
+        axis: Axis = None,
+        keepdims: bool | None = None,
+    ) -> Any:
+        """The maximum.
+
+        With an int ``dim`` (PyTorch's form, ``x.max(1)`` or ``x.max(dim=1)``)
+        the result is ``(values, indices)`` and the gradient goes to the
+        element each index names. With ``axis=`` (NumPy's form), a tuple of
+        dims or no dim it is the values alone, and tied elements share the
+        gradient equally, as ``amax``.
+        """
+        if dim is not None and not isinstance(dim, (tuple, list)) and axis is None:
+            return _arg_reduce(self, "max", int(dim), bool(keepdims or keepdim))
+        axis, keep = dims("max", axis, keepdims, dim, keepdim)
+        return Max.apply(self, axis=axis, keepdims=keep)
+
+    def min(
+        self,
+        dim: Any = None,
+        keepdim: bool | None = None,
+        *,
+        axis: Axis = None,
+        keepdims: bool | None = None,
+    ) -> Any:
+        """The minimum: ``(values, indices)`` with an int ``dim``, as :meth:`max`."""
+        if dim is not None and not isinstance(dim, (tuple, list)) and axis is None:
+            return _arg_reduce(self, "min", int(dim), bool(keepdims or keepdim))
+        axis, keep = dims("min", axis, keepdims, dim, keepdim)
+        return Min.apply(self, axis=axis, keepdims=keep)
+
+    def logsumexp(
+        self,
+        dim: Axis = None,
+        keepdim: bool | None = None,
+        *,
+        axis: Axis = None,
+        keepdims: bool | None = None,
+    ) -> Tensor:
+        """``log(sum(exp(x)))``, stable for inputs of any magnitude."""
+        axis, keep = dims("logsumexp", axis, keepdims, dim, keepdim)
+        return LogSumExp.apply(self, axis=axis, keepdims=keep)
+
+    def softmax(self, dim: int | None = None, *, axis: int | None = None) -> Tensor:
+        """``exp(x) / sum(exp(x))`` along ``dim`` (the last axis by default)."""
+        axis, _ = dims("softmax", axis, None, dim, None)
+        return Softmax.apply(self, axis=-1 if axis is None else axis)
+
+    def log_softmax(self, dim: int | None = None, *, axis: int | None = None) -> Tensor:
+        """``x - logsumexp(x)`` along ``dim`` (the last axis by default)."""
+        axis, _ = dims("log_softmax", axis, None, dim, None)
+        return LogSoftmax.apply(self, axis=-1 if axis is None else axis)

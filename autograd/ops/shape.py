@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from autograd import tensor as _t
 from autograd.function import Function
 from autograd.ops.dual import index_add
-from autograd.tensor import Tensor, _make, _to_array
+
+if TYPE_CHECKING:
+    from autograd.tensor import Tensor
 
 
 class Reshape(Function):
     """d reshape(a) = reshape(g) back to the shape of a"""
+
+    formula = "reshape(a)"
 
     def forward(self, a: Tensor, shape: tuple[int, ...]) -> np.ndarray:
         self.in_shape = a.data.shape
@@ -30,6 +35,8 @@ class Reshape(Function):
 
 class Transpose(Function):
     """d transpose(a, axes) = transpose(g, inverse of axes)"""
+
+    formula = "permute(a)"
 
     def forward(self, a: Tensor, axes: tuple[int, ...]) -> np.ndarray:
         ndim = a.data.ndim
@@ -51,6 +58,8 @@ class Transpose(Function):
 class BroadcastTo(Function):
     """d broadcast_to(a) = g, summed back to the shape of a by the engine"""
 
+    formula = "broadcast_to(a)"
+
     def forward(self, a: Tensor, shape: tuple[int, ...]) -> np.ndarray:
         return np.broadcast_to(a.data, shape)
 
@@ -65,7 +74,7 @@ def _normalise_index(index: Any) -> tuple[Any, bool]:
     out = []
     has_int_array = False
     for item in items:
-        if isinstance(item, Tensor):
+        if isinstance(item, _t.Tensor):
             item = item.data
         elif isinstance(item, list):
             item = np.asarray(item)
@@ -84,6 +93,8 @@ def _normalise_index(index: Any) -> tuple[Any, bool]:
 class GetItem(Function):
     """d a[index] = g scattered into zeros of a's shape (repeats accumulate)"""
 
+    formula = "a[index]"
+
     def forward(self, a: Tensor, index: Any) -> np.ndarray:
         self.index, self.accumulate = _normalise_index(index)
         self.in_shape = a.data.shape
@@ -95,6 +106,8 @@ class GetItem(Function):
 
 class IndexAdd(Function):
     """d (zeros[index] += a) = g[index]: the adjoint of GetItem"""
+
+    formula = "zeros[index] += a"
 
     def forward(
         self, a: Tensor, index: Any, shape: tuple[int, ...], accumulate: bool
@@ -114,6 +127,8 @@ class IndexAdd(Function):
 class Concatenate(Function):
     """d concatenate(a_1, ..., a_n) = the matching slices of g"""
 
+    formula = "concatenate(a, b, ...)"
+
     def forward(self, *tensors: Tensor, axis: int) -> np.ndarray:
         out = np.concatenate([t.data for t in tensors], axis=axis)
         self.axis = axis % out.ndim
@@ -130,7 +145,7 @@ class Concatenate(Function):
 
 
 def _tensors(values: Any, name: str) -> list[Tensor]:
-    tensors = [v if isinstance(v, Tensor) else _make(_to_array(v)) for v in values]
+    tensors = [v if isinstance(v, _t.Tensor) else _t._make(_t._to_array(v)) for v in values]
     if not tensors:
         raise ValueError(f"{name}: expected a non-empty sequence of tensors")
     return tensors
@@ -153,3 +168,71 @@ def stack(tensors: Any, axis: int = 0) -> Tensor:
     axis %= ndim
     expanded = (*ts[0].data.shape[:axis], 1, *ts[0].data.shape[axis:])
     return Concatenate.apply(*[t.reshape(expanded) for t in ts], axis=axis)
+
+
+def _shape_args(shape: tuple[Any, ...]) -> tuple[int, ...]:
+    """``(2, 3)`` or ``2, 3``: both spell the shape (2, 3)."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        return tuple(shape[0])
+    return tuple(shape)
+
+
+class ShapeMethods:
+    """The shape and indexing methods of :class:`~autograd.Tensor`."""
+
+    __slots__ = ()
+    data: np.ndarray
+
+    def reshape(self, *shape: Any) -> Tensor:
+        """The same elements in ``shape`` (given as ``(2, 3)`` or ``2, 3``; one -1 is inferred)."""
+        return Reshape.apply(self, shape=_shape_args(shape))
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+        """Merge the dims ``start_dim`` to ``end_dim`` (all by default) into one."""
+        shape = self.data.shape
+        if not shape:
+            return Reshape.apply(self, shape=(1,))
+        n = len(shape)
+        start, end = start_dim % n, end_dim % n
+        if start > end:
+            raise ValueError(
+                f"flatten: start_dim {start_dim} comes after end_dim {end_dim} for a tensor "
+                f"of shape {shape}"
+            )
+        merged = int(np.prod(shape[start : end + 1], dtype=np.int64))
+        return Reshape.apply(self, shape=(*shape[:start], merged, *shape[end + 1 :]))
+
+    def transpose(self, *axes: Any) -> Tensor:
+        """Swap two dims, or permute them.
+
+        ``transpose()`` reverses the axes (``.T``); ``transpose(d0, d1)`` swaps
+        dims ``d0`` and ``d1`` (PyTorch); ``transpose((2, 0, 1))`` or three or
+        more ints permute them (NumPy), as :meth:`permute` does.
+        """
+        ndim = self.data.ndim
+        if len(axes) == 0:
+            return Transpose.apply(self, axes=tuple(range(ndim - 1, -1, -1)))
+        if len(axes) == 2 and all(isinstance(a, (int, np.integer)) for a in axes):
+            perm = list(range(ndim))
+            d0, d1 = (_t._dim(int(a), ndim, "transpose") for a in axes)
+            perm[d0], perm[d1] = perm[d1], perm[d0]
+            return Transpose.apply(self, axes=tuple(perm))
+        return Transpose.apply(self, axes=_shape_args(axes))
+
+    def permute(self, *dims: Any) -> Tensor:
+        """Reorder the dims: ``permute(2, 0, 1)`` or ``permute((2, 0, 1))``."""
+        return Transpose.apply(self, axes=_shape_args(dims))
+
+    @property
+    def mT(self) -> Tensor:
+        """The matrix transpose of a stack of matrices: the last two dims swapped."""
+        if self.data.ndim < 2:
+            raise ValueError(f"mT: expected at least 2 dims, got shape {self.data.shape}")
+        return self.transpose(-2, -1)
+
+    def broadcast_to(self, *shape: Any) -> Tensor:
+        """A view of ``shape``, repeating size-1 dims; the gradient is summed back."""
+        return BroadcastTo.apply(self, shape=_shape_args(shape))
+
+    def __getitem__(self, index: Any) -> Tensor:
+        return GetItem.apply(self, index=index)

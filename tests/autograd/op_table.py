@@ -1,466 +1,202 @@
-"""The table of op specifications that drives ``test_ops.py``.
+"""The table of op specifications that drives the op tests.
 
-Each :class:`OpSpec` row says how to call one operation on Tensors, how NumPy
-computes the same thing, where its inputs may safely come from, which points
-(kinks, ties) the finite differences must keep away from, and which shapes
-and parameters it accepts. Adding an op means adding one row to ``OPS``; the
-tests in ``test_ops.py`` then check its forward values, first and second
-derivatives, dtypes, input immutability and ``requires_grad`` propagation.
-
-:func:`cases` turns a row into a hypothesis strategy of :class:`Case` values:
-float64 arrays in the row's domain plus the drawn parameters.
+One row per public operation (``OPS``): ``test_ops.py`` checks each row's
+forward values against NumPy, its first and second derivatives against
+finite differences, dtypes, input immutability and ``requires_grad``;
+``test_torch_oracle.py`` compares it with PyTorch, also on hostile values;
+a fused primitive's row is checked against its ``composition``. Every
+registered primitive (``autograd.function.PRIMITIVES``) must be reached by
+some row. The core rows are here; each further group of ops keeps its rows
+in a module of ``rows/``.
 """
 
 from __future__ import annotations
 
-import functools
-import math
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import importlib
 from typing import Any
 
-import hypothesis.extra.numpy as hnp
 import hypothesis.strategies as st
 import numpy as np
-from hypothesis import assume
 
 import autograd as ag
 from autograd import Tensor
+from autograd.ops.linalg import linear
+from tests.autograd.opspec import (
+    CLIP_BOUNDS,
+    FAR_FROM_ZERO,
+    GRID_A,
+    GRID_B,
+    GRID_UNIQUE,
+    NONZERO,
+    POSITIVE,
+    REAL,
+    OpSpec,
+    away_from,
+    axis0_index_params,
+    basic_index_params,
+    binary_row,
+    clip_params,
+    exponent_params,
+    floats,
+    int_array_index_params,
+    mask_index_params,
+    mixed_index_params,
+    near,
+    np_log_softmax,
+    np_logsumexp,
+    np_softmax,
+    one_axis_params,
+    reduction_row,
+    reshape_call,
+    reshape_params,
+    swap_params,
+    ties_between,
+    ties_within,
+    transpose_call,
+    transpose_params,
+    unary_row,
+)
+from tests.autograd.torch_refs import _index, _reduce, _t, torch
 
-# Kinks and ties are kept this far away: far beyond the finite-difference step
-# (1e-6), so that both sides of a central difference lie on the same branch.
-MARGIN = 1e-2
-
-# Sizes are kept small: a Jacobian check costs one backward pass per output
-# element and two forward passes per input element.
-MAX_DIMS = 3
-MAX_SIDE = 3
-
-
-# ---------------------------------------------------------------------------
-# Element domains
-# ---------------------------------------------------------------------------
-
-
-def floats(lo: float, hi: float) -> st.SearchStrategy[float]:
-    """Finite floats in ``[lo, hi]``."""
-    return st.floats(lo, hi, allow_nan=False, allow_infinity=False, allow_subnormal=False)
-
-
-def away_from(points: tuple[float, ...], lo: float, hi: float) -> st.SearchStrategy[float]:
-    """Floats in ``[lo, hi]`` at least ``MARGIN`` away from each of ``points``."""
-    edges = sorted(points)
-    pieces = []
-    start = lo
-    for p in edges:
-        if p - MARGIN > start:
-            pieces.append(floats(start, p - MARGIN))
-        start = max(start, p + MARGIN)
-    if hi > start:
-        pieces.append(floats(start, hi))
-    return st.one_of(*pieces)
-
-
-def grid(step: float, lo: int, hi: int, offset: float = 0.0) -> st.SearchStrategy[float]:
-    """Multiples of ``step`` (plus ``offset``): exact in float32, and distinct
-    values are at least ``step`` apart, so ties can be ruled out by construction."""
-    return st.integers(lo, hi).map(lambda k: k * step + offset)
-
-
-REAL = floats(-3.0, 3.0)
-POSITIVE = floats(0.1, 5.0)
-NONZERO = away_from((0.0,), -3.0, 3.0)
-FAR_FROM_ZERO = st.one_of(floats(-3.0, -0.5), floats(0.5, 3.0))
-# Two grids offset by half a step never meet: maximum(a, b) has no ties.
-GRID_A = grid(0.25, -12, 12)
-GRID_B = grid(0.25, -12, 12, offset=0.125)
-# Unique draws from this grid make a reduction's maximum unique.
-GRID_UNIQUE = grid(0.125, -24, 24)
-CLIP_BOUNDS = (-0.5, 0.75)
+# A constant NumPy operand on the left of a reflected operator.
+CONST = (False, True)
 
 
-# ---------------------------------------------------------------------------
-# The row type
-# ---------------------------------------------------------------------------
+def composed_mean(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
+    total = x.sum(axis=axis, keepdims=keepdims)
+    return total * (total.size / x.size)
 
 
-@dataclass(frozen=True)
-class OpSpec:
-    """One operation under test.
-
-    Attributes
-    ----------
-    name : str
-        Test id.
-    op : callable
-        ``op(*tensors, **params) -> Tensor``.
-    ref : callable
-        ``ref(*arrays, **params) -> ndarray``: the same computation in NumPy.
-    arity : int
-        Number of array inputs.
-    kind : str
-        How input shapes are drawn: ``"elementwise"`` (mutually broadcastable),
-        ``"single"`` (one array; reductions, shape ops and indexing draw their
-        parameters from its shape), ``"matmul"``, ``"concatenate"``, ``"stack"``.
-    domains : tuple of strategies
-        The elements of each input (one strategy is reused for every input).
-    avoid : callable, optional
-        ``avoid(*arrays, **params) -> bool``: True when the drawn point is too
-        close to a kink or a tie; such draws are rejected. The domains are
-        chosen so that this rarely happens; it is the statement of intent.
-    smooth : bool
-        Twice differentiable on its domain: second derivatives are checked.
-    params : callable, optional
-        ``params(shapes) -> strategy of dict``: extra arguments (axis, keepdims,
-        index, exponent, ...) drawn to suit the input shapes.
-    wrt : tuple of bool, optional
-        Which inputs are differentiated; the others are constants (e.g. the
-        NumPy array on the left of a reflected operator). Default: all.
-    unique : bool
-        Draw each input with distinct elements (no ties in max/min).
-    min_dims : int
-        Fewest dimensions of a ``"single"`` input (softmax needs an axis).
-    api : tuple of str
-        The public API items this row covers (checked against ``API_ITEMS``).
-    """
-
-    name: str
-    op: Callable[..., Tensor]
-    ref: Callable[..., np.ndarray]
-    arity: int
-    kind: str
-    domains: tuple[st.SearchStrategy[float], ...] = (REAL,)
-    avoid: Callable[..., bool] | None = None
-    smooth: bool = True
-    params: Callable[[tuple[tuple[int, ...], ...]], st.SearchStrategy[dict]] | None = None
-    wrt: tuple[bool, ...] | None = None
-    unique: bool = False
-    min_dims: int = 0
-    api: tuple[str, ...] = ()
-
-    def domain(self, i: int) -> st.SearchStrategy[float]:
-        return self.domains[i] if i < len(self.domains) else self.domains[-1]
-
-    @property
-    def differentiated(self) -> tuple[bool, ...]:
-        return self.wrt if self.wrt is not None else (True,) * self.arity
-
-    def __repr__(self) -> str:  # shown by pytest ids and hypothesis reports
-        return f"OpSpec({self.name})"
+def composed_linear(x: Tensor, w: Tensor, b: Tensor | None = None) -> Tensor:
+    y = x @ w.transpose((1, 0))
+    return y if b is None else y + b
 
 
-@dataclass
-class Case:
-    """One drawn example: float64 input arrays and the op's parameters."""
-
-    arrays: tuple[np.ndarray, ...]
-    params: dict = field(default_factory=dict)
-
-    def tensors(self, spec: OpSpec, dtype: Any, requires_grad: Any = True) -> list[Tensor]:
-        """Fresh Tensors of ``dtype``; ``requires_grad`` is a bool or one per input."""
-        flags = (
-            requires_grad
-            if isinstance(requires_grad, (tuple, list))
-            else [requires_grad] * spec.arity
-        )
-        return [
-            Tensor(a.astype(dtype), requires_grad=bool(r and w))
-            for a, r, w in zip(self.arrays, flags, spec.differentiated)
-        ]
-
-
-# ---------------------------------------------------------------------------
-# Shapes and parameters
-# ---------------------------------------------------------------------------
-
-
-def _single(min_dims: int, max_dims: int, max_side: int) -> st.SearchStrategy:
-    return hnp.array_shapes(
-        min_dims=min_dims, max_dims=max(min_dims, max_dims), min_side=1, max_side=max_side
-    ).map(lambda s: (s,))
-
-
-@st.composite
-def _join_shapes(draw: Any, n: int, max_dims: int, max_side: int) -> tuple:
-    """Shapes equal except along a drawn axis, and that axis (for concatenate)."""
-    base = draw(hnp.array_shapes(min_dims=1, max_dims=max_dims, min_side=1, max_side=max_side))
-    axis = draw(st.integers(-len(base), len(base) - 1))
-    sizes = draw(st.lists(st.integers(1, max_side), min_size=n, max_size=n))
-    shapes = []
-    for size in sizes:
-        s = list(base)
-        s[axis] = size
-        shapes.append(tuple(s))
-    return tuple(shapes), {"axis": axis}
-
-
-@st.composite
-def _stack_shapes(draw: Any, n: int, max_dims: int, max_side: int) -> tuple:
-    """Equal shapes and an axis in ``[-(ndim + 1), ndim]`` (for stack)."""
-    base = draw(hnp.array_shapes(min_dims=0, max_dims=max_dims - 1, min_side=1, max_side=max_side))
-    axis = draw(st.integers(-len(base) - 1, len(base)))
-    return (base,) * n, {"axis": axis}
-
-
-def shapes_for(
-    spec: OpSpec, max_dims: int = MAX_DIMS, max_side: int = MAX_SIDE
-) -> st.SearchStrategy:
-    """Strategy of ``(input shapes, params implied by the shapes)`` for a row."""
-    return _shapes(spec.kind, spec.arity, spec.min_dims, max_dims, max_side)
-
-
-# Strategies are built once per distinct argument tuple: building one inside
-# every draw (validation, lazy wrapping) costs as much as drawing from it.
-@functools.cache
-def _shapes(kind: str, arity: int, min_dims: int, max_dims: int, max_side: int) -> Any:
-    if kind == "single":
-        return _single(min_dims, max_dims, max_side).map(lambda s: (s, {}))
-    if kind == "elementwise":
-        if arity == 1:
-            return _single(0, max_dims, max_side).map(lambda s: (s, {}))
-        return hnp.mutually_broadcastable_shapes(
-            num_shapes=arity, min_dims=0, max_dims=max_dims, min_side=1, max_side=max_side
-        ).map(lambda b: (tuple(b.input_shapes), {}))
-    if kind == "matmul":
-        # NumPy's gufunc signature for matmul: optional m and p cover 1-D operands.
-        return hnp.mutually_broadcastable_shapes(
-            signature="(m?,n),(n,p?)->(m?,p?)", max_dims=max_dims - 2, max_side=max_side
-        ).map(lambda b: (tuple(b.input_shapes), {}))
-    if kind == "concatenate":
-        return _join_shapes(arity, max_dims, max_side)
-    if kind == "stack":
-        return _stack_shapes(arity, max_dims, max_side)
-    raise ValueError(f"unknown shape kind {kind!r}")
-
-
-@functools.cache
-def _params(make: Callable, shapes: tuple) -> Any:
-    return make(shapes)
-
-
-@functools.cache
-def _array(shape: tuple[int, ...], elements: Any, unique: bool) -> Any:
-    return hnp.arrays(np.float64, shape, elements=elements, unique=unique)
-
-
-def reduce_params(shapes: tuple) -> st.SearchStrategy[dict]:
-    """``axis`` as absent, None, an int or a tuple (possibly empty), and ``keepdims``."""
-    ndim = len(shapes[0])
-    axes = [st.none(), hnp.valid_tuple_axes(ndim)]
-    if ndim:
-        axes.append(st.integers(-ndim, ndim - 1))
-    return st.fixed_dictionaries({}, optional={"axis": st.one_of(*axes), "keepdims": st.booleans()})
-
-
-def one_axis_params(shapes: tuple) -> st.SearchStrategy[dict]:
-    """A single ``axis`` (or none given, meaning the default -1)."""
-    ndim = len(shapes[0])
-    return st.fixed_dictionaries({}, optional={"axis": st.integers(-ndim, ndim - 1)})
-
-
-def _prime_factors(n: int) -> list[int]:
-    out, p = [], 2
-    while n > 1:
-        while n % p == 0:
-            out.append(p)
-            n //= p
-        p += 1
-    return out
-
-
-@st.composite
-def reshape_params(draw: Any, shapes: tuple) -> dict:
-    """A target shape with the same size (maybe with one -1), as a tuple or varargs."""
-    size = math.prod(shapes[0])
-    ndim = draw(st.integers(0 if size == 1 else 1, 3))
-    dims = [1] * ndim
-    for f in _prime_factors(size):
-        dims[draw(st.integers(0, ndim - 1))] *= f
-    if ndim and draw(st.booleans()):
-        dims[draw(st.integers(0, ndim - 1))] = -1
-    return {"shape": tuple(dims), "varargs": bool(ndim) and draw(st.booleans())}
-
-
-def transpose_params(shapes: tuple) -> st.SearchStrategy[dict]:
-    ndim = len(shapes[0])
-    return st.fixed_dictionaries(
-        {"axes": st.permutations(range(ndim)).map(tuple), "varargs": st.booleans()}
-    )
-
-
-def basic_index_params(shapes: tuple) -> st.SearchStrategy[dict]:
-    """Integers, slices (any step), Ellipsis and None."""
-    return st.fixed_dictionaries(
-        {"index": hnp.basic_indices(shapes[0], min_dims=0, allow_newaxis=True)}
-    )
-
-
-def int_array_index_params(shapes: tuple) -> st.SearchStrategy[dict]:
-    """One integer array per axis; repeated entries are common (they must accumulate)."""
+def broadcast_target_params(shapes: tuple) -> st.SearchStrategy[dict]:
+    """A shape that ``shapes[0]`` broadcasts to: size-1 dims stretched, one dim prepended."""
+    (shape,) = shapes
+    sides = [st.integers(1, 3) if n == 1 else st.just(n) for n in shape]
     return st.fixed_dictionaries(
         {
-            "index": hnp.integer_array_indices(
-                shapes[0], result_shape=hnp.array_shapes(min_dims=1, max_dims=2, max_side=4)
+            "shape": st.tuples(st.lists(st.integers(1, 3), max_size=1), *sides).map(
+                lambda t: (*t[0], *t[1:])
             )
         }
     )
 
 
-@st.composite
-def axis0_index_params(draw: Any, shapes: tuple) -> dict:
-    """An integer array (with repeats, negative entries) along the first axis."""
-    n = shapes[0][0]
-    idx = draw(hnp.arrays(np.intp, st.integers(1, 5), elements=st.integers(-n, n - 1)))
-    return {"index": idx}
+NAN_SIDE = (
+    "where an operand is NaN the gradient goes to the NaN operand (the result came from it); "
+    "PyTorch gives both operands the full gradient"
+)
 
+NAN_MAX = (
+    "a NaN element is the maximum (or minimum) and takes the gradient; PyTorch's amax/amin "
+    "give NaN to every element of the slice"
+)
 
-@st.composite
-def mask_index_params(draw: Any, shapes: tuple) -> dict:
-    """A boolean mask over the leading ``k`` axes (``k`` may be 0 or all)."""
-    shape = shapes[0]
-    k = draw(st.integers(0, len(shape)))
-    return {"index": draw(hnp.arrays(np.bool_, shape[:k]))}
-
-
-@st.composite
-def mixed_index_params(draw: Any, shapes: tuple) -> dict:
-    """A slice on the first axis and an integer array on the second."""
-    n0, n1 = shapes[0][:2]
-    start = draw(st.none() | st.integers(-n0, n0))
-    step = draw(st.sampled_from([None, 1, 2, -1]))
-    idx = draw(hnp.arrays(np.intp, st.integers(1, 4), elements=st.integers(-n1, n1 - 1)))
-    return {"index": (slice(start, None, step), idx)}
-
-
-def clip_params(shapes: tuple) -> st.SearchStrategy[dict]:
-    lo, hi = CLIP_BOUNDS
-    return st.sampled_from([{"lo": lo, "hi": hi}, {"lo": lo, "hi": None}, {"lo": None, "hi": hi}])
-
-
-def exponent_params(exponents: list[float]) -> Callable[[tuple], st.SearchStrategy[dict]]:
-    return lambda shapes: st.fixed_dictionaries({"p": st.sampled_from(exponents)})
-
-
-# ---------------------------------------------------------------------------
-# Case strategy
-# ---------------------------------------------------------------------------
-
-
-@st.composite
-def cases(draw: Any, spec: OpSpec, max_dims: int = MAX_DIMS, max_side: int = MAX_SIDE) -> Case:
-    """Draw input arrays (float64, in the row's domains) and parameters for ``spec``."""
-    shapes, params = draw(shapes_for(spec, max_dims, max_side))
-    if spec.params is not None:
-        params = {**params, **draw(_params(spec.params, shapes))}
-    arrays = tuple(
-        draw(_array(shape, spec.domain(i), spec.unique)) for i, shape in enumerate(shapes)
-    )
-    if spec.avoid is not None:
-        assume(not spec.avoid(*arrays, **params))
-    return Case(arrays, params)
-
-
-# ---------------------------------------------------------------------------
-# Kinks and ties
-# ---------------------------------------------------------------------------
-
-
-def near(points: tuple[float, ...]) -> Callable[..., bool]:
-    """An ``avoid`` rule: some element of the first input is near one of ``points``."""
-
-    def avoid(x: np.ndarray, *rest: Any, **params: Any) -> bool:
-        return any(bool(np.any(np.abs(x - p) < MARGIN)) for p in points)
-
-    return avoid
-
-
-def ties_between(a: np.ndarray, b: np.ndarray, **params: Any) -> bool:
-    return bool(np.any(np.abs(a - b) < MARGIN))
-
-
-def ties_within(x: np.ndarray, **params: Any) -> bool:
-    flat = np.sort(x.reshape(-1))
-    return bool(np.any(np.diff(flat) < MARGIN))
-
-
-# ---------------------------------------------------------------------------
-# NumPy references
-# ---------------------------------------------------------------------------
-
-
-def _axis_kw(params: dict) -> dict:
-    return {k: params[k] for k in ("axis", "keepdims") if k in params}
-
-
-def np_logsumexp(x: np.ndarray, axis: Any = None, keepdims: bool = False) -> np.ndarray:
-    return np.log(np.sum(np.exp(x), axis=axis, keepdims=keepdims))
-
-
-def np_softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
-    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
-    return e / np.sum(e, axis=axis, keepdims=True)
-
-
-def np_log_softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
-    shifted = x - np.max(x, axis=axis, keepdims=True)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
-
-
-def _reshape(x: Any, shape: tuple, varargs: bool) -> Any:
-    return x.reshape(*shape) if varargs else x.reshape(shape)
-
-
-def _transpose(x: Any, axes: tuple, varargs: bool) -> Any:
-    return x.transpose(*axes) if varargs else x.transpose(axes)
-
-
-def _unary(name: str, op: Callable, ref: Callable, domain: Any = REAL, **kw: Any) -> OpSpec:
-    return OpSpec(name, op, ref, 1, "elementwise", (domain,), **kw)
-
-
-def _binary(name: str, op: Callable, ref: Callable, *domains: Any, **kw: Any) -> OpSpec:
-    return OpSpec(name, op, ref, 2, "elementwise", domains or (REAL,), **kw)
-
-
-def _reduction(name: str, method: str, ref: Callable, **kw: Any) -> OpSpec:
-    return OpSpec(
-        name,
-        lambda x, **p: getattr(x, method)(**p),
-        lambda x, **p: ref(x, **_axis_kw(p)),
-        1,
-        "single",
-        params=reduce_params,
-        **kw,
-    )
-
-
-# A constant NumPy operand on the left of a reflected operator.
-CONST = (False, True)
-
-OPS: list[OpSpec] = [
+CORE_OPS: list[OpSpec] = [
     # -- arithmetic operators between tensors (broadcasting) ------------------
-    _binary("add", lambda a, b: a + b, np.add, api=("+",)),
-    _binary("sub", lambda a, b: a - b, np.subtract, api=("-",)),
-    _binary("mul", lambda a, b: a * b, np.multiply, api=("*",)),
-    _binary("div", lambda a, b: a / b, np.divide, REAL, FAR_FROM_ZERO, api=("/",)),
-    _binary(
+    binary_row(
+        "add",
+        lambda a, b: a + b,
+        np.add,
+        api=("+",),
+        torch=lambda a, b: a + b,
+    ),
+    binary_row(
+        "sub",
+        lambda a, b: a - b,
+        np.subtract,
+        api=("-",),
+        torch=lambda a, b: a - b,
+        composition=lambda a, b: a + (-1.0) * b,
+    ),
+    binary_row(
+        "mul",
+        lambda a, b: a * b,
+        np.multiply,
+        api=("*",),
+        torch=lambda a, b: a * b,
+    ),
+    binary_row(
+        "div",
+        lambda a, b: a / b,
+        np.divide,
+        REAL,
+        FAR_FROM_ZERO,
+        api=("/",),
+        torch=lambda a, b: a / b,
+        composition=lambda a, b: a * b**-1.0,
+    ),
+    binary_row(
         "pow_tensor_tensor",
         lambda a, b: a**b,
         np.power,
         floats(0.2, 3.0),
         floats(-2.0, 2.0),
         api=("** tensor",),
+        torch=lambda a, b: a**b,
     ),
     # -- operators with a Python scalar ----------------------------------------
-    _unary("add_scalar", lambda x: x + 1.5, lambda x: x + 1.5, api=("+ scalar",)),
-    _unary("radd_scalar", lambda x: 1.5 + x, lambda x: 1.5 + x, api=("scalar +",)),
-    _unary("sub_scalar", lambda x: x - 0.5, lambda x: x - 0.5, api=("- scalar",)),
-    _unary("rsub_scalar", lambda x: 2.0 - x, lambda x: 2.0 - x, api=("scalar -",)),
-    _unary("mul_scalar", lambda x: x * -2.5, lambda x: x * -2.5, api=("* scalar",)),
+    unary_row(
+        "add_scalar",
+        lambda x: x + 1.5,
+        lambda x: x + 1.5,
+        api=("+ scalar",),
+        torch=lambda x: x + 1.5,
+    ),
+    unary_row(
+        "radd_scalar",
+        lambda x: 1.5 + x,
+        lambda x: 1.5 + x,
+        api=("scalar +",),
+        torch=lambda x: 1.5 + x,
+    ),
+    unary_row(
+        "sub_scalar",
+        lambda x: x - 0.5,
+        lambda x: x - 0.5,
+        api=("- scalar",),
+        torch=lambda x: x - 0.5,
+    ),
+    unary_row(
+        "rsub_scalar",
+        lambda x: 2.0 - x,
+        lambda x: 2.0 - x,
+        api=("scalar -",),
+        torch=lambda x: 2.0 - x,
+    ),
+    unary_row(
+        "mul_scalar",
+        lambda x: x * -2.5,
+        lambda x: x * -2.5,
+        api=("* scalar",),
+        torch=lambda x: x * -2.5,
+    ),
     # An int scalar must not change a float tensor's dtype.
-    _unary("rmul_int_scalar", lambda x: 3 * x, lambda x: 3 * x, api=("scalar *",)),
-    _unary("div_scalar", lambda x: x / 2.0, lambda x: x / 2.0, api=("/ scalar",)),
-    _unary("rdiv_scalar", lambda x: 10.0 / x, lambda x: 10.0 / x, FAR_FROM_ZERO, api=("scalar /",)),
+    unary_row(
+        "rmul_int_scalar",
+        lambda x: 3 * x,
+        lambda x: 3 * x,
+        api=("scalar *",),
+        torch=lambda x: 3 * x,
+    ),
+    unary_row(
+        "div_scalar",
+        lambda x: x / 2.0,
+        lambda x: x / 2.0,
+        api=("/ scalar",),
+        torch=lambda x: x / 2.0,
+    ),
+    unary_row(
+        "rdiv_scalar",
+        lambda x: 10.0 / x,
+        lambda x: 10.0 / x,
+        FAR_FROM_ZERO,
+        api=("scalar /",),
+        torch=lambda x: 10.0 / x,
+    ),
     OpSpec(
         "pow_scalar",
         lambda x, p: x**p,
@@ -470,6 +206,7 @@ OPS: list[OpSpec] = [
         (floats(0.2, 3.0),),
         params=exponent_params([0, 1, 2, 3, -1, 0.5, -1.5, 2.5]),
         api=("** scalar",),
+        torch=lambda x, p: x**p,
     ),
     # Integer exponents are defined for negative bases too.
     OpSpec(
@@ -481,13 +218,41 @@ OPS: list[OpSpec] = [
         (REAL,),
         params=exponent_params([1, 2, 3, 4]),
         api=("** scalar",),
+        torch=lambda x, p: x**p,
     ),
-    _unary("rpow_scalar", lambda x: 2.0**x, lambda x: 2.0**x, api=("scalar **",)),
+    unary_row(
+        "rpow_scalar",
+        lambda x: 2.0**x,
+        lambda x: 2.0**x,
+        api=("scalar **",),
+        torch=lambda x: 2.0**x,
+    ),
     # -- reflected and plain operators with a NumPy array ------------------------
-    _binary("radd_ndarray", lambda c, x: c.numpy() + x, np.add, wrt=CONST, api=("ndarray +",)),
-    _binary("rsub_ndarray", lambda c, x: c.numpy() - x, np.subtract, wrt=CONST, api=("ndarray -",)),
-    _binary("rmul_ndarray", lambda c, x: c.numpy() * x, np.multiply, wrt=CONST, api=("ndarray *",)),
-    _binary(
+    binary_row(
+        "radd_ndarray",
+        lambda c, x: c.numpy() + x,
+        np.add,
+        wrt=CONST,
+        api=("ndarray +",),
+        torch=lambda c, x: c + x,
+    ),
+    binary_row(
+        "rsub_ndarray",
+        lambda c, x: c.numpy() - x,
+        np.subtract,
+        wrt=CONST,
+        api=("ndarray -",),
+        torch=lambda c, x: c - x,
+    ),
+    binary_row(
+        "rmul_ndarray",
+        lambda c, x: c.numpy() * x,
+        np.multiply,
+        wrt=CONST,
+        api=("ndarray *",),
+        torch=lambda c, x: c * x,
+    ),
+    binary_row(
         "rdiv_ndarray",
         lambda c, x: c.numpy() / x,
         np.divide,
@@ -495,8 +260,9 @@ OPS: list[OpSpec] = [
         FAR_FROM_ZERO,
         wrt=CONST,
         api=("ndarray /",),
+        torch=lambda c, x: c / x,
     ),
-    _binary(
+    binary_row(
         "rpow_ndarray",
         lambda c, x: c.numpy() ** x,
         np.power,
@@ -504,12 +270,33 @@ OPS: list[OpSpec] = [
         REAL,
         wrt=CONST,
         api=("ndarray **",),
+        torch=lambda c, x: c**x,
     ),
-    _binary("add_ndarray", lambda x, c: x + c.numpy(), np.add, wrt=(True, False), api=("+",)),
-    _binary("mul_ndarray", lambda x, c: x * c.numpy(), np.multiply, wrt=(True, False), api=("*",)),
+    binary_row(
+        "add_ndarray",
+        lambda x, c: x + c.numpy(),
+        np.add,
+        wrt=(True, False),
+        api=("+",),
+        torch=lambda x, c: x + c,
+    ),
+    binary_row(
+        "mul_ndarray",
+        lambda x, c: x * c.numpy(),
+        np.multiply,
+        wrt=(True, False),
+        api=("*",),
+        torch=lambda x, c: x * c,
+    ),
     # -- unary ---------------------------------------------------------------------
-    _unary("neg", lambda x: -x, np.negative, api=("unary -",)),
-    _unary(
+    unary_row(
+        "neg",
+        lambda x: -x,
+        np.negative,
+        api=("unary -",),
+        torch=lambda x: -x,
+    ),
+    unary_row(
         "abs",
         lambda x: x.abs(),
         np.abs,
@@ -517,8 +304,9 @@ OPS: list[OpSpec] = [
         avoid=near((0.0,)),
         smooth=False,
         api=("abs",),
+        torch="abs",
     ),
-    _unary(
+    unary_row(
         "abs_builtin",
         lambda x: abs(x),
         np.abs,
@@ -526,19 +314,48 @@ OPS: list[OpSpec] = [
         avoid=near((0.0,)),
         smooth=False,
         api=("abs",),
+        torch="abs",
     ),
-    _unary("exp", lambda x: x.exp(), np.exp, api=("exp",)),
-    _unary("log", lambda x: x.log(), np.log, POSITIVE, api=("log",)),
-    _unary("sqrt", lambda x: x.sqrt(), np.sqrt, POSITIVE, api=("sqrt",)),
-    _unary("tanh", lambda x: x.tanh(), np.tanh, api=("tanh",)),
-    _unary(
+    unary_row(
+        "exp",
+        lambda x: x.exp(),
+        np.exp,
+        api=("exp",),
+        torch="exp",
+    ),
+    unary_row(
+        "log",
+        lambda x: x.log(),
+        np.log,
+        POSITIVE,
+        api=("log",),
+        torch="log",
+    ),
+    unary_row(
+        "sqrt",
+        lambda x: x.sqrt(),
+        np.sqrt,
+        POSITIVE,
+        api=("sqrt",),
+        torch="sqrt",
+    ),
+    unary_row(
+        "tanh",
+        lambda x: x.tanh(),
+        np.tanh,
+        api=("tanh",),
+        torch="tanh",
+    ),
+    unary_row(
         "sigmoid",
         lambda x: x.sigmoid(),
         lambda x: 1.0 / (1.0 + np.exp(-x)),
         floats(-8.0, 8.0),
         api=("sigmoid",),
+        torch="sigmoid",
+        composition=lambda x: 1.0 / (1.0 + (-x).exp()),
     ),
-    _unary(
+    unary_row(
         "relu",
         lambda x: x.relu(),
         lambda x: np.maximum(x, 0.0),
@@ -546,6 +363,7 @@ OPS: list[OpSpec] = [
         avoid=near((0.0,)),
         smooth=False,
         api=("relu",),
+        torch="relu",
     ),
     OpSpec(
         "clip",
@@ -558,9 +376,10 @@ OPS: list[OpSpec] = [
         smooth=False,
         params=clip_params,
         api=("clip",),
+        torch=lambda x, lo, hi: torch.clamp(x, lo, hi),
     ),
     # -- module-level elementwise functions ---------------------------------------
-    _binary(
+    binary_row(
         "maximum",
         ag.maximum,
         np.maximum,
@@ -569,8 +388,10 @@ OPS: list[OpSpec] = [
         avoid=ties_between,
         smooth=False,
         api=("maximum",),
+        torch="maximum",
+        torch_differs=NAN_SIDE,
     ),
-    _binary(
+    binary_row(
         "minimum",
         ag.minimum,
         np.minimum,
@@ -579,8 +400,10 @@ OPS: list[OpSpec] = [
         avoid=ties_between,
         smooth=False,
         api=("minimum",),
+        torch="minimum",
+        torch_differs=NAN_SIDE,
     ),
-    _unary(
+    unary_row(
         "maximum_scalar",
         lambda x: ag.maximum(x, 0.5),
         lambda x: np.maximum(x, 0.5),
@@ -588,6 +411,8 @@ OPS: list[OpSpec] = [
         avoid=near((0.5,)),
         smooth=False,
         api=("maximum",),
+        torch=lambda x: torch.maximum(x, torch.tensor(0.5, dtype=x.dtype)),
+        torch_differs=NAN_SIDE,
     ),
     OpSpec(
         "where",
@@ -598,6 +423,7 @@ OPS: list[OpSpec] = [
         (REAL,),
         wrt=(False, True, True),
         api=("where", "boolean Tensor as where condition", "comparisons"),
+        torch=lambda c, a, b: torch.where(c > 0, a, b),
     ),
     OpSpec(
         "where_ndarray_cond_scalar_branch",
@@ -608,11 +434,25 @@ OPS: list[OpSpec] = [
         (REAL,),
         wrt=CONST,
         api=("where",),
+        torch=lambda c, a: torch.where(c < 0, 0.0, a),
     ),
     # -- reductions ------------------------------------------------------------------
-    _reduction("sum", "sum", np.sum, api=("sum",)),
-    _reduction("mean", "mean", np.mean, api=("mean",)),
-    _reduction(
+    reduction_row(
+        "sum",
+        "sum",
+        np.sum,
+        api=("sum",),
+        torch=_reduce("sum"),
+    ),
+    reduction_row(
+        "mean",
+        "mean",
+        np.mean,
+        api=("mean",),
+        torch=_reduce("mean"),
+        composition=composed_mean,
+    ),
+    reduction_row(
         "max",
         "max",
         np.max,
@@ -621,8 +461,10 @@ OPS: list[OpSpec] = [
         avoid=ties_within,
         domains=(GRID_UNIQUE,),
         api=("max",),
+        torch=_reduce("amax"),
+        torch_differs=NAN_MAX,
     ),
-    _reduction(
+    reduction_row(
         "min",
         "min",
         np.min,
@@ -631,8 +473,17 @@ OPS: list[OpSpec] = [
         avoid=ties_within,
         domains=(GRID_UNIQUE,),
         api=("min",),
+        torch=_reduce("amin"),
+        torch_differs=NAN_MAX,
     ),
-    _reduction("logsumexp", "logsumexp", np_logsumexp, api=("logsumexp",)),
+    reduction_row(
+        "logsumexp",
+        "logsumexp",
+        np_logsumexp,
+        api=("logsumexp",),
+        torch=_reduce("logsumexp"),
+        composition=lambda x, **p: x.exp().sum(**p).log(),
+    ),
     OpSpec(
         "softmax",
         lambda x, **p: x.softmax(**p),
@@ -642,6 +493,8 @@ OPS: list[OpSpec] = [
         params=one_axis_params,
         min_dims=1,
         api=("softmax",),
+        torch=lambda x, axis=-1: torch.softmax(x, dim=axis),
+        composition=lambda x, axis=-1: x.exp() / x.exp().sum(axis=axis, keepdims=True),
     ),
     OpSpec(
         "log_softmax",
@@ -652,16 +505,19 @@ OPS: list[OpSpec] = [
         params=one_axis_params,
         min_dims=1,
         api=("log_softmax",),
+        torch=lambda x, axis=-1: torch.log_softmax(x, dim=axis),
+        composition=lambda x, axis=-1: x - x.logsumexp(axis=axis, keepdims=True),
     ),
     # -- shape ---------------------------------------------------------------------------
     OpSpec(
         "reshape",
-        _reshape,
+        reshape_call,
         lambda x, shape, varargs: x.reshape(shape),
         1,
         "single",
         params=reshape_params,
         api=("reshape",),
+        torch=lambda x, shape, varargs: x.reshape(shape),
     ),
     OpSpec(
         "transpose_reverse",
@@ -670,18 +526,58 @@ OPS: list[OpSpec] = [
         1,
         "single",
         api=("transpose",),
+        torch=_t,
     ),
     OpSpec(
         "transpose_permutation",
-        _transpose,
+        transpose_call,
         lambda x, axes, varargs: np.transpose(x, axes),
         1,
         "single",
         params=transpose_params,
-        api=("transpose",),
+        api=("transpose", "permute"),
+        torch=lambda x, axes, varargs: x.permute(tuple(axes)) * 1.0,
     ),
-    OpSpec("T", lambda x: x.T, lambda x: x.T, 1, "single", api=("T",)),
-    OpSpec("flatten", lambda x: x.flatten(), lambda x: x.flatten(), 1, "single", api=("flatten",)),
+    # PyTorch's transpose(d0, d1): swap two dims (negative dims included).
+    OpSpec(
+        "transpose_swap",
+        lambda x, d0, d1: x.transpose(d0, d1),
+        lambda x, d0, d1: np.swapaxes(x, d0, d1),
+        1,
+        "single",
+        params=swap_params,
+        min_dims=1,
+        api=("transpose",),
+        torch=lambda x, d0, d1: x.transpose(d0, d1) * 1.0,
+    ),
+    OpSpec(
+        "mT",
+        lambda x: x.mT,
+        lambda x: np.swapaxes(x, -1, -2),
+        1,
+        "single",
+        min_dims=2,
+        api=("mT",),
+        torch=lambda x: x.mT * 1.0,
+    ),
+    OpSpec(
+        "T",
+        lambda x: x.T,
+        lambda x: x.T,
+        1,
+        "single",
+        api=("T",),
+        torch=_t,
+    ),
+    OpSpec(
+        "flatten",
+        lambda x: x.flatten(),
+        lambda x: x.flatten(),
+        1,
+        "single",
+        api=("flatten",),
+        torch=lambda x: x.reshape(-1),
+    ),
     # -- indexing ---------------------------------------------------------------------------
     OpSpec(
         "getitem_basic",
@@ -691,6 +587,7 @@ OPS: list[OpSpec] = [
         "single",
         params=basic_index_params,
         api=("index slices and ints",),
+        torch=_index,
     ),
     OpSpec(
         "getitem_int_arrays",
@@ -701,6 +598,7 @@ OPS: list[OpSpec] = [
         params=int_array_index_params,
         min_dims=1,
         api=("index integer arrays",),
+        torch=_index,
     ),
     OpSpec(
         "getitem_int_list_axis0",
@@ -711,6 +609,7 @@ OPS: list[OpSpec] = [
         params=axis0_index_params,
         min_dims=1,
         api=("index integer arrays",),
+        torch=_index,
     ),
     OpSpec(
         "getitem_int_tensor_axis0",
@@ -721,6 +620,7 @@ OPS: list[OpSpec] = [
         params=axis0_index_params,
         min_dims=1,
         api=("index integer arrays",),
+        torch=_index,
     ),
     OpSpec(
         "getitem_bool_mask",
@@ -730,6 +630,7 @@ OPS: list[OpSpec] = [
         "single",
         params=mask_index_params,
         api=("index boolean masks",),
+        torch=_index,
     ),
     OpSpec(
         "getitem_bool_tensor_mask",
@@ -740,6 +641,7 @@ OPS: list[OpSpec] = [
         (NONZERO,),
         avoid=near((0.0,)),
         api=("index boolean masks", "boolean Tensor as mask", "comparisons"),
+        torch=lambda x: x[x > 0],
     ),
     OpSpec(
         "getitem_slice_and_int_array",
@@ -750,6 +652,7 @@ OPS: list[OpSpec] = [
         params=mixed_index_params,
         min_dims=2,
         api=("index integer arrays", "index slices and ints"),
+        torch=_index,
     ),
     # -- joining -------------------------------------------------------------------------------
     OpSpec(
@@ -759,6 +662,7 @@ OPS: list[OpSpec] = [
         2,
         "concatenate",
         api=("concatenate",),
+        torch=lambda a, b, axis: torch.cat([a, b], dim=axis),
     ),
     OpSpec(
         "concatenate3",
@@ -767,6 +671,7 @@ OPS: list[OpSpec] = [
         3,
         "concatenate",
         api=("concatenate",),
+        torch=lambda a, b, c, axis: torch.cat([a, b, c], dim=axis),
     ),
     OpSpec(
         "stack2",
@@ -775,6 +680,7 @@ OPS: list[OpSpec] = [
         2,
         "stack",
         api=("stack",),
+        torch=lambda a, b, axis: torch.stack([a, b], dim=axis),
     ),
     OpSpec(
         "stack3",
@@ -783,9 +689,61 @@ OPS: list[OpSpec] = [
         3,
         "stack",
         api=("stack",),
+        torch=lambda a, b, c, axis: torch.stack([a, b, c], dim=axis),
+    ),
+    # -- fused and fast-path primitives ---------------------------------------------------
+    OpSpec(
+        "linear",
+        lambda x, w, b: linear(x, w, b),
+        lambda x, w, b: x @ w.T + b,
+        3,
+        "linear",
+        api=("linear",),
+        torch="nn.functional.linear",
+        composition=composed_linear,
+    ),
+    OpSpec(
+        "linear_no_bias",
+        lambda x, w: linear(x, w),
+        lambda x, w: x @ w.T,
+        2,
+        "linear",
+        api=("linear",),
+        torch="nn.functional.linear",
+        composition=composed_linear,
+    ),
+    OpSpec(
+        "broadcast_to",
+        lambda x, shape: x.broadcast_to(shape),
+        np.broadcast_to,
+        1,
+        "single",
+        params=broadcast_target_params,
+        api=("broadcast_to",),
+        torch=lambda x, shape: x.broadcast_to(shape) * 1.0,
+        composition=lambda x, shape: x + ag.zeros(shape),
+    ),
+    OpSpec(
+        "astype_roundtrip",
+        lambda x: x.astype(np.longdouble).astype(x.dtype),
+        lambda x: x.astype(np.longdouble).astype(x.dtype),
+        1,
+        "elementwise",
+        # Through the widest float and back: exact, so the finite differences
+        # see the identity; the gradient is cast back twice.
+        api=("astype",),
+        torch=lambda x: x * 1.0,
     ),
     # -- linear algebra (1-D, 2-D and batched operands) -------------------------------
-    OpSpec("matmul", lambda a, b: a @ b, np.matmul, 2, "matmul", api=("@",)),
+    OpSpec(
+        "matmul",
+        lambda a, b: a @ b,
+        np.matmul,
+        2,
+        "matmul",
+        api=("@",),
+        torch=lambda a, b: a @ b,
+    ),
     OpSpec(
         "rmatmul_ndarray",
         lambda c, x: c.numpy() @ x,
@@ -794,7 +752,15 @@ OPS: list[OpSpec] = [
         "matmul",
         wrt=CONST,
         api=("ndarray @",),
+        torch=lambda c, x: c @ x,
     ),
+]
+
+# Each group's rows: a module of rows/ with a list ROWS.
+GROUPS: tuple[str, ...] = ()
+
+OPS: list[OpSpec] = CORE_OPS + [
+    row for group in GROUPS for row in importlib.import_module(f"tests.autograd.rows.{group}").ROWS
 ]
 
 SMOOTH_OPS = [spec for spec in OPS if spec.smooth]
@@ -839,6 +805,11 @@ API_ITEMS = frozenset(
         "relu",
         "reshape",
         "transpose",
+        "permute",
+        "mT",
+        "linear",
+        "broadcast_to",
+        "astype",
         "flatten",
         "T",
         "clip",
