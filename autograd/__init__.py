@@ -34,8 +34,28 @@ from autograd.gradcheck import (
     gradgradcheck,
     numerical_jacobian,
 )
+
+# Each group of operations exports its module-level functions (its __all__).
+from autograd.ops import convert as _convert
+from autograd.ops import index as _index
+from autograd.ops import inplace as _inplace
+from autograd.ops import pointwise as _pointwise
+from autograd.ops import products as _products
+from autograd.ops import scan as _scan
+from autograd.ops import sort as _sort
+from autograd.ops import special as _special
+from autograd.ops import views as _views
+from autograd.ops.convert import *  # noqa: F403
 from autograd.ops.elementwise import maximum, minimum, where
+from autograd.ops.index import *  # noqa: F403
+from autograd.ops.inplace import *  # noqa: F403
+from autograd.ops.pointwise import *  # noqa: F403
+from autograd.ops.products import *  # noqa: F403
+from autograd.ops.scan import *  # noqa: F403
 from autograd.ops.shape import concatenate, stack
+from autograd.ops.sort import *  # noqa: F403
+from autograd.ops.special import *  # noqa: F403
+from autograd.ops.views import *  # noqa: F403
 from autograd.tensor import Tensor, get_default_dtype, set_default_dtype, tensor
 
 __all__ = [
@@ -71,3 +91,12 @@ __all__ = [
     "zeros",
     "zeros_like",
 ]
+__all__ += _pointwise.__all__
+__all__ += _special.__all__
+__all__ += _scan.__all__
+__all__ += _sort.__all__
+__all__ += _index.__all__
+__all__ += _views.__all__
+__all__ += _products.__all__
+__all__ += _convert.__all__
+__all__ += _inplace.__all__

@@ -17,10 +17,19 @@ import numpy as np
 # defines the primitives, so an op's class and its method sit side by side.
 # Those modules look Tensor up only when they run (this module is still
 # being imported while they load).
+from autograd.ops.convert import ConvertMethods
 from autograd.ops.elementwise import ElementwiseMethods
+from autograd.ops.index import IndexMethods
+from autograd.ops.inplace import InplaceMethods
 from autograd.ops.linalg import LinalgMethods
+from autograd.ops.pointwise import PointwiseMethods
+from autograd.ops.products import ProductMethods
 from autograd.ops.reduction import ReductionMethods
+from autograd.ops.scan import ScanMethods
 from autograd.ops.shape import ShapeMethods
+from autograd.ops.sort import SortMethods
+from autograd.ops.special import SpecialMethods
+from autograd.ops.views import ViewMethods
 
 if TYPE_CHECKING:
     from autograd.function import Function
@@ -132,7 +141,21 @@ def _dim(d: int, ndim: int, op: str) -> int:
     return d % span
 
 
-class Tensor(ElementwiseMethods, ReductionMethods, ShapeMethods, LinalgMethods):
+class Tensor(
+    ElementwiseMethods,
+    PointwiseMethods,
+    SpecialMethods,
+    ReductionMethods,
+    ScanMethods,
+    SortMethods,
+    ShapeMethods,
+    ViewMethods,
+    IndexMethods,
+    LinalgMethods,
+    ProductMethods,
+    ConvertMethods,
+    InplaceMethods,
+):
     """An n-dimensional array with reverse-mode automatic differentiation.
 
     Parameters

@@ -757,7 +757,17 @@ CORE_OPS: list[OpSpec] = [
 ]
 
 # Each group's rows: a module of rows/ with a list ROWS.
-GROUPS: tuple[str, ...] = ()
+GROUPS: tuple[str, ...] = (
+    "pointwise",
+    "special",
+    "scan",
+    "sort",
+    "index",
+    "views",
+    "products",
+    "convert",
+    "inplace",
+)
 
 OPS: list[OpSpec] = CORE_OPS + [
     row for group in GROUPS for row in importlib.import_module(f"tests.autograd.rows.{group}").ROWS

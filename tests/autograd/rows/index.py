@@ -1,0 +1,7 @@
+"""Op-table rows for ``autograd/ops/index.py``."""
+
+from __future__ import annotations
+
+from tests.autograd.opspec import OpSpec
+
+ROWS: list[OpSpec] = []
