@@ -81,7 +81,7 @@ def fold_array(
     n, k, length = cols.shape
     if k % (kh * kw) or length != oh * ow:
         raise ValueError(
-            f"fold: input of shape {cols.shape} does not fit output_size {size}: expected "
+            f"input of shape {cols.shape} does not fit output_size {size}: expected "
             f"a multiple of {kh * kw} (the kernel size) on axis 1 and {oh * ow} blocks "
             f"({oh} x {ow}) on axis 2"
         )
