@@ -101,9 +101,19 @@ def batch_norm(
     else:
         if rm is None or rv is None:
             raise ValueError("batch_norm: evaluation needs running_mean and running_var")
-        mean = Tensor(rm.reshape(shape).astype(x.dtype, copy=False))
-        std = Tensor(np.sqrt(rv.reshape(shape) + eps).astype(x.dtype, copy=False))
-        out = (x - mean) / std
+        # One scale and one shift per channel, x * scale + shift, with the
+        # channels moved last (a view) so that weight and bias enter without
+        # a reshape: the graph then shows the layer's operations between its
+        # parameters, which is how viz finds the module.
+        mean = Tensor(rm.astype(x.dtype, copy=False))
+        scale: Any = Tensor((1.0 / np.sqrt(rv + eps)).astype(x.dtype, copy=False))
+        if weight is not None:
+            scale = _as_tensor(weight) * scale
+        last = (0, *range(2, x.ndim), 1)
+        out = x.transpose(last) * scale - scale * mean
+        if bias is not None:
+            out = out + _as_tensor(bias)
+        return out.transpose(tuple(int(i) for i in np.argsort(last)))
     return _affine(out, weight, bias, shape)
 
 
