@@ -68,16 +68,19 @@ class Decoder(nn.Module):
             x = block(x, is_causal=True)
         return self.head(self.norm(x))
 
-    def attention(self, tokens: np.ndarray) -> np.ndarray:
-        """Attention weights of the first block, per head: ``(heads, T, T)``."""
+    def attention(self, tokens: np.ndarray) -> list[np.ndarray]:
+        """Attention weights of each block for one sequence: ``(heads, T, T)`` each."""
+        out = []
         with autograd.no_grad():
             x = self.token(tokens) + self.position(np.arange(tokens.shape[1]))
-            block = self.blocks[0]
-            h = block.norm1(x)
-            _, weights = block.self_attn(
-                h, h, h, need_weights=True, average_attn_weights=False, is_causal=True
-            )
-        return np.asarray(weights)[0]
+            for block in self.blocks:
+                h = block.norm1(x)
+                _, weights = block.self_attn(
+                    h, h, h, need_weights=True, average_attn_weights=False, is_causal=True
+                )
+                out.append(np.asarray(weights)[0])
+                x = block(x, is_causal=True)
+        return out
 
 
 def problems(rng: np.random.Generator, count: int, size: int) -> np.ndarray:
@@ -126,19 +129,26 @@ def plot_attention(model: Decoder, row: np.ndarray, size: int, path: Path) -> No
     import matplotlib.pyplot as plt
 
     tokens = row[None, :-1]
-    weights = model.attention(tokens)
+    blocks = model.attention(tokens)
     labels = ["=" if t == EQUALS else str(t) for t in tokens[0]]
-    heads = weights.shape[0]
-    fig, axes = plt.subplots(1, heads, figsize=(3.2 * heads, 3.6), layout="constrained")
-    for h, ax in enumerate(np.atleast_1d(axes)):
-        ax.imshow(weights[h][size:], cmap="viridis", vmin=0.0, vmax=1.0)
-        ax.set_xticks(range(len(labels)), labels)
-        ax.set_yticks(range(len(labels) - size), labels[size:])
-        ax.set_title(f"head {h + 1}")
+    heads = blocks[0].shape[0]
+    fig, axes = plt.subplots(
+        len(blocks), heads, figsize=(3.4 * heads, 2.6 * len(blocks)),
+        layout="constrained", squeeze=False,
+    )  # fmt: skip
+    for b, weights in enumerate(blocks):
+        for h in range(heads):
+            ax = axes[b, h]
+            # Rows: the positions that write the answer (from "=" on).
+            ax.imshow(weights[h][size:], cmap="magma", vmin=0.0)
+            ax.set_xticks(range(len(labels)), labels, fontsize=7)
+            ax.set_yticks(range(len(labels) - size), labels[size:], fontsize=7)
+            ax.set_title(f"block {b + 1}, head {h + 1}", fontsize=10)
+        axes[b, 0].set_ylabel("reading token")
+    for ax in axes[-1]:
         ax.set_xlabel("attends to")
-    np.atleast_1d(axes)[0].set_ylabel("predicting from")
     fig.suptitle(
-        "Attention of the first block while writing the answer "
+        "Where each position looks while the model writes the sorted answer "
         f"({' '.join(labels[:size])} → {' '.join(map(str, row[size + 1 :]))})"
     )
     fig.savefig(path, dpi=110)
