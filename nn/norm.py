@@ -45,10 +45,14 @@ def _normalize(x: Tensor, axes: tuple[int, ...], eps: float) -> Tensor:
 
 
 def _affine(out: Tensor, weight: Any, bias: Any, shape: tuple[int, ...]) -> Tensor:
+    def fit(t: Any) -> Tensor:
+        t = _as_tensor(t)
+        return t if tuple(t.shape) == shape else t.reshape(shape)
+
     if weight is not None:
-        out = out * _as_tensor(weight).reshape(shape)
+        out = out * fit(weight)
     if bias is not None:
-        out = out + _as_tensor(bias).reshape(shape)
+        out = out + fit(bias)
     return out
 
 
