@@ -12,6 +12,7 @@ version before anything is timed.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -218,13 +219,16 @@ class NumpyBlock:
         self.p = {k: v.copy() for k, v in p["params"].items()}
         self.x, self.y, self.heads, self.lr = p["x"], p["y"], p["heads"], p["lr"]
         t = self.x.shape[1]
-        self.mask = np.triu(np.ones((t, t), dtype=bool), 1)
+        # Added to the scores: -inf above the diagonal (the future), 0 elsewhere.
+        self.mask = np.where(np.triu(np.ones((t, t), dtype=bool), 1), -np.inf, 0).astype(
+            self.x.dtype
+        )
 
     def _loss_and_grads(self) -> tuple[Any, dict[str, np.ndarray]]:
         p, x, heads = self.p, self.x, self.heads
         b, t, d = x.shape
         dh = d // heads
-        scale = 1.0 / np.sqrt(dh)
+        scale = 1.0 / math.sqrt(dh)  # a Python float: a NumPy float64 would promote float32
         h1, xhat1, rstd1 = _ln(x, p["norm1.weight"], p["norm1.bias"])
         qkv = h1 @ p["self_attn.in_proj_weight"].T + p["self_attn.in_proj_bias"]
         q, k, v = (
@@ -232,7 +236,7 @@ class NumpyBlock:
             for i in range(3)
         )
         s = (q @ k.transpose(0, 1, 3, 2)) * scale
-        s[..., self.mask] = -np.inf
+        s += self.mask
         s -= s.max(-1, keepdims=True)
         pr = np.exp(s)
         pr /= pr.sum(-1, keepdims=True)

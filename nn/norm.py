@@ -160,7 +160,8 @@ def group_norm(
             f"{num_groups}, got shape {x.shape}"
         )
     n, c = x.shape[:2]
-    grouped = x.reshape(n, num_groups, -1)
+    per_group = int(np.prod(x.shape[1:])) // num_groups
+    grouped = x.reshape(n, num_groups, per_group)
     out = _normalize(grouped, (2,), eps).reshape(x.shape)
     return _affine(out, weight, bias, (1, c) + (1,) * (x.ndim - 2))
 

@@ -192,7 +192,7 @@ class Conv2d(Function):
         if groups == 1:
             out = np.matmul(wd.reshape(o, -1), cols)
         else:
-            cols = cols.reshape(n, groups, -1, oh * ow)
+            cols = cols.reshape(n, groups, cg * kh * kw, oh * ow)
             out = np.matmul(wd.reshape(groups, o // groups, -1), cols)
         out = out.reshape(n, o, oh, ow)
         if b is not None:
@@ -203,28 +203,29 @@ class Conv2d(Function):
     def backward(self, g: Any) -> tuple[Any, ...]:
         x, w, cols = self.saved
         need = self.needs_input_grad
-        n, o = g.shape[:2]
+        n, o, oh, ow = g.shape
         groups = self.groups
+        k = w.shape[1] * w.shape[2] * w.shape[3]  # a group's column height
         if isinstance(x, Tensor):  # recorded: the columns must be in the graph
             cols = unfold(x, **self.p)
             if groups > 1:
-                cols = cols.reshape(n, groups, -1, cols.shape[-1])
+                cols = cols.reshape(n, groups, k, oh * ow)
         gx = gw = gb = None
         if groups == 1:
-            g2 = g.reshape(n, o, -1)
+            g2 = g.reshape(n, o, oh * ow)
             if need[1]:
                 # N products summed: faster than tensordot's one big product,
                 # which first copies both operands into (O, N L) and (N L, K).
                 gw = (g2 @ _swap_last(cols)).sum(axis=0).reshape(w.shape)
             if need[0]:
-                gx = fold(w.reshape(o, -1).T @ g2, size=self.size, **self.p)
+                gx = fold(w.reshape(o, k).T @ g2, size=self.size, **self.p)
         else:
-            g2 = g.reshape(n, groups, o // groups, -1)
-            wg = w.reshape(groups, o // groups, -1)
+            g2 = g.reshape(n, groups, o // groups, oh * ow)
+            wg = w.reshape(groups, o // groups, k)
             if need[1]:
                 gw = (g2 @ _swap_last(cols)).sum(axis=0).reshape(w.shape)
             if need[0]:
-                gcols = (_swap_last(wg) @ g2).reshape(n, -1, g2.shape[-1])
+                gcols = (_swap_last(wg) @ g2).reshape(n, groups * k, oh * ow)
                 gx = fold(gcols, size=self.size, **self.p)
         if len(need) == 3 and need[2]:
             gb = g.sum(axis=(0, 2, 3))

@@ -69,6 +69,7 @@ def test_functional_matches_pytorch(index):
     torch = pytest.importorskip("torch", reason="PyTorch oracle not installed")
     TF = torch.nn.functional
     _, fn, arrays = _torch_cases(TF)[index]
+    before = [a.copy() for a in arrays]
     ours = [Tensor(a, requires_grad=True) for a in arrays]
     theirs = [torch.tensor(a, requires_grad=True) for a in arrays]
     out, tout = fn(F, *ours), fn(TF, *theirs)
@@ -78,6 +79,8 @@ def test_functional_matches_pytorch(index):
     tout.backward(torch.tensor(g))
     for i, (a, b) in enumerate(zip(ours, theirs)):
         close(a.grad.data, b.grad.numpy(), f"gradient {i}")
+    for a, b in zip(arrays, before):
+        np.testing.assert_array_equal(a, b)  # inputs are never written to
 
 
 def test_masks_indices_and_running_stats_match_pytorch():
@@ -178,6 +181,21 @@ def test_unbatched_inputs_match_batched():
     np.testing.assert_array_equal(single.data, batched.data[0])
     pooled = F.max_pool2d(Tensor(x), 2)
     assert pooled.shape == (3, 2, 2)
+
+
+def test_empty_batches_flow_forward_and_backward():
+    # Regression: the convolution's backward reshaped with -1, which an empty batch refuses.
+    x = Tensor(np.zeros((0, 4, 5, 5)), requires_grad=True)
+    model = nn.Sequential(
+        nn.Conv2d(4, 4, 3, padding=1, groups=2), nn.Conv2d(4, 2, 3), nn.MaxPool2d(2),
+        nn.GroupNorm(2, 2), nn.AvgPool2d(1), nn.Flatten(),
+    )  # fmt: skip
+    out = model(x)
+    assert out.shape == (0, 2)
+    out.sum().backward()
+    assert x.grad.shape == x.shape and not np.any(model[0].weight.grad.data)
+    assert nn.LSTM(3, 4)(Tensor(np.zeros((2, 0, 3))))[0].shape == (2, 0, 4)
+    assert F.embedding(np.zeros(0, dtype=int), Tensor(np.ones((3, 2)))).shape == (0, 2)
 
 
 def test_nan_and_inf_propagate_through_pooling_and_conv():
