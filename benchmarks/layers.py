@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-__all__ = ["LAYER_CONFIGS", "LayerConfig", "contestants"]
+__all__ = ["DEFAULT_LAYER_CONFIGS", "LAYER_CONFIGS", "LayerConfig", "contestants"]
 
 
 @dataclass(frozen=True)
@@ -41,8 +41,12 @@ LAYER_CONFIGS = {
     for c in (
         LayerConfig("conv", "conv", (32, 16, 28, 28, 32, 3)),
         LayerConfig("block", "block", (16, 32, 64, 4, 256)),
+        # Small versions for smoke tests (--layer-configs conv-mini,block-mini).
+        LayerConfig("conv-mini", "conv", (2, 3, 6, 6, 4, 3)),
+        LayerConfig("block-mini", "block", (2, 5, 8, 2, 16)),
     )
 }
+DEFAULT_LAYER_CONFIGS = ["conv", "block"]
 
 
 # ----------------------------------------------------------------- problems

@@ -78,6 +78,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="numpy (the floor) always runs",
     )
     p.add_argument("--sections", type=_csv(SECTIONS), default=list(SECTIONS))
+    p.add_argument(
+        "--layer-configs",
+        type=_csv(layers.LAYER_CONFIGS),
+        default=list(layers.DEFAULT_LAYER_CONFIGS),
+        help="the layers section's problems",
+    )
     p.add_argument("--threads", type=int, default=1, help="threads for BLAS, OpenMP, PyTorch")
     p.add_argument(
         "--clock",
@@ -266,7 +272,7 @@ def run_layers(args: argparse.Namespace) -> list[dict[str, Any]]:
     """Time the layer benchmarks in each dtype; gradients are checked first."""
     rows = []
     names = [n for n in ("scratchgrad", "torch") if n in args.contestants]
-    for cfg in layers.LAYER_CONFIGS.values():
+    for cfg in (layers.LAYER_CONFIGS[name] for name in args.layer_configs):
         for dname in args.dtypes:
             dtype = DTYPES[dname]
             entrants = layers.contestants(cfg, dtype, names)

@@ -37,6 +37,7 @@ FAST = [
     "--chain-ops", "200",
     "--chain-repeats", "1",
     "--flat-steps", "20",
+    "--layer-configs", "conv-mini,block-mini",
 ]  # fmt: skip
 
 
@@ -223,7 +224,8 @@ def test_unknown_names_are_rejected():
 def test_layer_benchmarks_check_gradients_and_report(results):
     rows = results["layers"]
     assert [(r["config"], r["dtype"]) for r in rows] == [
-        ("conv", "float32"), ("conv", "float64"), ("block", "float32"), ("block", "float64"),
+        ("conv-mini", "float32"), ("conv-mini", "float64"),
+        ("block-mini", "float32"), ("block-mini", "float64"),
     ]  # fmt: skip
     for r in rows:
         assert set(r["contestants"]) == {"numpy", "scratchgrad"}
@@ -231,13 +233,13 @@ def test_layer_benchmarks_check_gradients_and_report(results):
             assert c["agreement"]["ok"], c["agreement"]
             assert c["median_ms"] > 0 and math.isfinite(c["ratio"])
     table = report.layers_table(rows, ["numpy", "scratchgrad"])
-    assert "conv 3x3 fwd+bwd" in table and "transformer block step" in table
+    assert "conv 3x3 fwd+bwd (2, 3, 6, 6) -> 4 ch" in table and "transformer block step" in table
 
 
 def test_layer_benchmark_contestants_agree_with_hand_written_numpy():
     torch = pytest.importorskip("torch", reason="PyTorch oracle not installed")
     del torch
-    for cfg in layers.LAYER_CONFIGS.values():
+    for cfg in layers.LAYER_CONFIGS.values():  # the full sizes too: the README's problems
         entrants = layers.contestants(cfg, np.dtype(np.float64), ["scratchgrad", "torch"])
         assert set(entrants) == {"numpy", "scratchgrad", "torch"}
         ref = entrants["numpy"].gradients()
