@@ -227,3 +227,22 @@ def test_default_initialisation_follows_pytorch_bounds():
     assert not np.any(mha.in_proj_bias.data) and not np.any(mha.out_proj.bias.data)
     xavier = np.sqrt(6.0 / (8 + 24))
     assert np.abs(mha.in_proj_weight.data).max() <= xavier
+
+
+def test_multihead_attention_per_head_mask_and_float_padding_match_pytorch():
+    torch.manual_seed(2)
+    tmod = tnn.MultiheadAttention(4, 2, batch_first=True).double()
+    smod = nn.MultiheadAttention(4, 2, batch_first=True)
+    n, length = 2, 3
+    bool_mask = rng.random((n * 2, length, length)) > 0.6
+    bool_mask[..., 0] = False  # every query may attend to the first key
+    bool_pad = np.zeros((n, length), dtype=bool)
+    bool_pad[0, 2] = True
+    # PyTorch wants both masks of one kind: all boolean, then all float.
+    for mask, pad in ((bool_mask, bool_pad), (randn(n * 2, length, length), randn(n, length))):
+
+        def run(m, q, kv, mask=mask, pad=pad):
+            conv = torch.tensor if isinstance(m, torch.nn.Module) else np.asarray
+            return m(q, kv, kv, attn_mask=conv(mask), key_padding_mask=conv(pad))
+
+        compare(torch, tmod, smod, [randn(n, length, 4), randn(n, length, 4)], call=run)
