@@ -236,13 +236,15 @@ class MultiheadAttention(Module):
             )
         n, length, source = query.shape[0], query.shape[1], key.shape[1]
         if query is key and key is value and self.in_proj_bias is not None:
-            # Self-attention: one product for all three projections.
+            # Self-attention: one product for all three projections, and one
+            # reshape and transpose to split them into heads.
             qkv = _linear(query, self.in_proj_weight, self.in_proj_bias)
-            e = self.embed_dim
-            q, k, v = qkv[..., :e], qkv[..., e : 2 * e], qkv[..., 2 * e :]
+            qkv = qkv.reshape(n, length, 3, self.num_heads, self.head_dim)
+            qkv = qkv.transpose((2, 0, 3, 1, 4))
+            q, k, v = qkv[0], qkv[1], qkv[2]
         else:
             q, k, v = self._project(query, 0), self._project(key, 1), self._project(value, 2)
-        q, k, v = self._heads(q), self._heads(k), self._heads(v)
+            q, k, v = self._heads(q), self._heads(k), self._heads(v)
         additive = self._mask(attn_mask, key_padding_mask, n, length, source, query.dtype)
         allowed = _causal(length, source) if is_causal and attn_mask is None else None
         p = self.dropout if self.training else 0.0
