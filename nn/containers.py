@@ -20,6 +20,11 @@ class Flatten(Module):
 
     def forward(self, x: Tensor) -> Tensor:
         nd = max(x.ndim, 1)
+        for dim in (self.start_dim, self.end_dim):
+            if not -nd <= dim < nd:
+                raise IndexError(
+                    f"Flatten: dimension {dim} is out of range for an input of shape {x.shape}"
+                )
         start, end = self.start_dim % nd, self.end_dim % nd
         if start > end:
             raise ValueError(

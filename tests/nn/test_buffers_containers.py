@@ -110,6 +110,8 @@ def test_flatten_and_unflatten():
     assert nn.Flatten()(Tensor(np.ones((0, 3, 2)))).shape == (0, 6)
     with pytest.raises(ValueError, match="start_dim 2 comes after end_dim 1"):
         nn.Flatten(2, 1)(x)
+    with pytest.raises(IndexError, match=r"dimension 1 is out of range for .* shape \(3,\)"):
+        nn.Flatten()(Tensor(np.ones(3)))
     nn.Flatten()(x).sum().backward()
     np.testing.assert_array_equal(x.grad.data, np.ones((2, 3, 4)))
 
