@@ -131,6 +131,29 @@ def training_table(results: list[dict[str, Any]], names: list[str], stat: str = 
     return _table(header, rows)
 
 
+def layers_table(results: list[dict[str, Any]], names: list[str]) -> str:
+    """ms per layer step, the ratio to hand-written NumPy, and scratchgrad over PyTorch."""
+    header = ["layer", "dtype"] + [f"{n} ms (ratio)" for n in names] + ["scratchgrad / torch"]
+    rows = []
+    for r in results:
+        cs = r["contestants"]
+        cells = [r["description"], r["dtype"]]
+        for n in names:
+            c = cs.get(n)
+            if c is None:
+                cells.append("-")
+                continue
+            mark = "" if c["agreement"]["ok"] else " GRADS DIFFER"
+            ratio = "" if n == "numpy" else f" ({c['ratio']:.2f}x)"
+            cells.append(f"{_ms(c['median_ms'])}{ratio}{mark}")
+        if "scratchgrad" in cs and "torch" in cs:
+            cells.append(f"{cs['scratchgrad']['median_ms'] / cs['torch']['median_ms']:.2f}x")
+        else:
+            cells.append("-")
+        rows.append(cells)
+    return _table(header, rows)
+
+
 def per_op_table(rows: list[dict[str, Any]]) -> str:
     """One tracked op on a one-element array, in microseconds per call."""
     keys = [k for k in rows[0] if k.endswith("_us")]

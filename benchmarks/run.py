@@ -7,6 +7,8 @@ Runs, in one process and with every thread pool pinned to the same size:
 2. per-op: one tracked op on a one-element array;
 3. chain: a deep chain of tracked ops;
 4. memory: peak memory of a step, reference cycles, growth over many steps;
+5. layers: a convolution's forward and backward, a transformer block's
+   training step (scratchgrad, hand-written NumPy, PyTorch);
 
 prints Markdown tables and writes everything to a JSON file. With
 ``--profile CONFIGS`` it instead profiles scratchgrad's training step.
@@ -27,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks import memory, micro, report
+from benchmarks import layers, memory, micro, report
 from benchmarks.configs import CONFIGS, DTYPES, Problem, make_problem
 from benchmarks.models import CONTESTANTS, Contestant, NumpyMLP
 from benchmarks.timing import CLOCKS, interleaved, pinned_threads
@@ -35,7 +37,7 @@ from benchmarks.timing import CLOCKS, interleaved, pinned_threads
 __all__ = ["check_agreement", "main", "parse_args", "profile_step", "run"]
 
 DEFAULT_JSON = Path(__file__).resolve().parent / "results" / "latest.json"
-SECTIONS = ("training", "per-op", "chain", "memory")
+SECTIONS = ("training", "per-op", "chain", "memory", "layers")
 
 # Largest relative error (to the largest reference magnitude, per array)
 # accepted between a contestant and the NumPy floor: summation order differs
@@ -76,6 +78,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="numpy (the floor) always runs",
     )
     p.add_argument("--sections", type=_csv(SECTIONS), default=list(SECTIONS))
+    p.add_argument(
+        "--layer-configs",
+        type=_csv(layers.LAYER_CONFIGS),
+        default=list(layers.DEFAULT_LAYER_CONFIGS),
+        help="the layers section's problems",
+    )
     p.add_argument("--threads", type=int, default=1, help="threads for BLAS, OpenMP, PyTorch")
     p.add_argument(
         "--clock",
@@ -260,6 +268,46 @@ def run_memory(args: argparse.Namespace) -> list[dict[str, Any]]:
     return rows
 
 
+def run_layers(args: argparse.Namespace) -> list[dict[str, Any]]:
+    """Time the layer benchmarks in each dtype; gradients are checked first."""
+    rows = []
+    names = [n for n in ("scratchgrad", "torch") if n in args.contestants]
+    for cfg in (layers.LAYER_CONFIGS[name] for name in args.layer_configs):
+        for dname in args.dtypes:
+            dtype = DTYPES[dname]
+            entrants = layers.contestants(cfg, dtype, names)
+            ref = entrants["numpy"].gradients()
+            tol = TOLERANCES[dtype]["grads"]
+            agreement = {}
+            for n, c in entrants.items():
+                err = max(_rel_err(np.asarray(g), r) for g, r in zip(c.gradients(), ref))
+                agreement[n] = {"grads": err, "ok": err <= tol, "tolerance": tol}
+            timings = interleaved(
+                {n: c.step for n, c in entrants.items()},
+                budget_s=args.budget,
+                min_rounds=args.min_rounds,
+                settle_s=args.settle_ms / 1e3,
+                clock=CLOCKS[args.clock],
+            )
+            floor = timings["numpy"].median
+            entry: dict[str, Any] = {
+                "config": cfg.name,
+                "description": cfg.describe(),
+                "dtype": dtype.name,
+                "contestants": {
+                    n: {**t.as_dict(), "ratio": t.median / floor, "agreement": agreement[n]}
+                    for n, t in timings.items()
+                },
+            }
+            rows.append(entry)
+            print(
+                f"  {cfg.describe()} {dtype.name}: "
+                + ", ".join(f"{n} {t.median * 1e3:.3f} ms" for n, t in timings.items()),
+                file=sys.stderr,
+            )
+    return rows
+
+
 def run(args: argparse.Namespace) -> dict[str, Any]:
     """Run the selected sections; return the results (what the JSON file holds)."""
     results: dict[str, Any] = {}
@@ -284,6 +332,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             )
         if "memory" in args.sections:
             results["memory"] = run_memory(args)
+        if "layers" in args.sections:
+            results["layers"] = run_layers(args)
         results["elapsed_s"] = time.perf_counter() - started
         results["machine"]["python_loop_ns"]["end"] = report.python_speed()
         if hasattr(os, "getloadavg"):
@@ -327,6 +377,10 @@ def print_report(results: dict[str, Any], args: argparse.Namespace) -> None:
     if "memory" in results:
         print("\n## Memory of a training step (tracemalloc)\n")
         print(report.memory_table(results["memory"]))
+    if "layers" in results:
+        names = [n for n in ("numpy", "scratchgrad", "torch") if n in args.contestants]
+        print("\n## Layers: median ms (ratio to hand-written NumPy; scratchgrad / PyTorch)\n")
+        print(report.layers_table(results["layers"], names))
     print(f"\n{results['elapsed_s']:.0f} s in all")
 
 
@@ -373,6 +427,12 @@ def main(argv: list[str] | None = None) -> int:
     bad = [
         f"{r['config']} {r['dtype']} {n}"
         for r in results.get("training", [])
+        for n, c in r["contestants"].items()
+        if not c["agreement"]["ok"]
+    ]
+    bad += [
+        f"{r['config']} {r['dtype']} {n}"
+        for r in results.get("layers", [])
         for n, c in r["contestants"].items()
         if not c["agreement"]["ok"]
     ]

@@ -5,7 +5,11 @@ no module in this package contains derivative code.
 """
 
 from nn import callbacks, data, functional, init, metrics, optim
+from nn.attention import MultiheadAttention, TransformerEncoderLayer
 from nn.callbacks import Callback, EarlyStopping, ModelCheckpoint
+from nn.containers import Flatten, ModuleDict, ModuleList, Unflatten
+from nn.conv import Conv1d, Conv2d, ConvTranspose2d
+from nn.embedding import Embedding
 from nn.io import load, save
 from nn.layers import (
     MLP,
@@ -20,31 +24,59 @@ from nn.layers import (
 )
 from nn.losses import BCEWithLogitsLoss, CrossEntropyLoss, HingeLoss, MSELoss, NLLLoss
 from nn.module import Module, Parameter
+from nn.norm import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm, RMSNorm
+from nn.pooling import AdaptiveAvgPool2d, AvgPool2d, Dropout2d, MaxPool2d
+from nn.recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 from nn.train import History, NonFiniteLossError, Trainer
 
 __all__ = [
+    "GRU",
+    "LSTM",
     "MLP",
+    "RNN",
+    "AdaptiveAvgPool2d",
+    "AvgPool2d",
     "BCEWithLogitsLoss",
+    "BatchNorm1d",
+    "BatchNorm2d",
     "Callback",
+    "Conv1d",
+    "Conv2d",
+    "ConvTranspose2d",
     "CrossEntropyLoss",
     "Dropout",
+    "Dropout2d",
     "EarlyStopping",
+    "Embedding",
+    "Flatten",
+    "GRUCell",
+    "GroupNorm",
     "HingeLoss",
     "History",
     "Identity",
+    "LSTMCell",
+    "LayerNorm",
     "LeakyReLU",
     "Linear",
     "MSELoss",
+    "MaxPool2d",
     "ModelCheckpoint",
     "Module",
+    "ModuleDict",
+    "ModuleList",
+    "MultiheadAttention",
     "NLLLoss",
     "NonFiniteLossError",
     "Parameter",
+    "RMSNorm",
+    "RNNCell",
     "ReLU",
     "Sequential",
     "Sigmoid",
     "Tanh",
     "Trainer",
+    "TransformerEncoderLayer",
+    "Unflatten",
     "callbacks",
     "data",
     "functional",

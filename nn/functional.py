@@ -424,3 +424,41 @@ def hinge_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     scores = input.reshape(n) if input.ndim == 2 else input
     margin = scores * y.reshape(n).astype(input.dtype)
     return _reduce((1.0 - margin).relu(), reduction)
+
+
+# ------------------------------------------------- convolution, pooling, ...
+# Defined in their own modules (this one holds the activations and losses);
+# imported last because those modules import the functions above.
+from nn.attention import scaled_dot_product_attention  # noqa: E402
+from nn.conv import conv1d, conv2d, conv_transpose2d  # noqa: E402
+from nn.embedding import embedding, one_hot  # noqa: E402
+from nn.norm import batch_norm, group_norm, layer_norm, rms_norm  # noqa: E402
+from nn.pooling import (  # noqa: E402
+    adaptive_avg_pool2d,
+    avg_pool2d,
+    dropout2d,
+    fold,
+    interpolate,
+    max_pool2d,
+    unfold,
+)
+
+__all__ += [
+    "adaptive_avg_pool2d",
+    "avg_pool2d",
+    "batch_norm",
+    "conv1d",
+    "conv2d",
+    "conv_transpose2d",
+    "dropout2d",
+    "embedding",
+    "fold",
+    "group_norm",
+    "interpolate",
+    "layer_norm",
+    "max_pool2d",
+    "one_hot",
+    "rms_norm",
+    "scaled_dot_product_attention",
+    "unfold",
+]

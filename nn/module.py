@@ -79,6 +79,8 @@ class Module:
         # object.__setattr__ because our own __setattr__ relies on these dicts.
         object.__setattr__(self, "_parameters", {})
         object.__setattr__(self, "_modules", {})
+        object.__setattr__(self, "_buffers", {})
+        object.__setattr__(self, "_non_persistent", set())
         object.__setattr__(self, "training", True)
 
     # ------------------------------------------------------------ registration
@@ -111,6 +113,8 @@ class Module:
                     "(nn.Parameter or None expected)"
                 )
             self._parameters[name] = None
+        elif name in self.__dict__.get("_buffers", {}):
+            self._set_buffer(name, value)
         elif name in self.__dict__.get("_modules", {}):
             if value is not None:
                 raise TypeError(
@@ -128,6 +132,8 @@ class Module:
             return d["_parameters"][name]
         if name in d.get("_modules", {}):
             return d["_modules"][name]
+        if name in d.get("_buffers", {}):
+            return d["_buffers"][name]
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def __delattr__(self, name: str) -> None:
@@ -135,11 +141,19 @@ class Module:
             del self._parameters[name]
         elif name in self._modules:
             del self._modules[name]
+        elif name in self.__dict__.get("_buffers", {}):
+            del self._buffers[name]
+            self._non_persistent.discard(name)
         else:
             object.__delattr__(self, name)
 
     def __dir__(self) -> list[str]:
-        return sorted(set(super().__dir__()) | set(self._parameters) | set(self._modules))
+        return sorted(
+            set(super().__dir__())
+            | set(self._parameters)
+            | set(self._modules)
+            | set(self.__dict__.get("_buffers", {}))
+        )
 
     def register_parameter(self, name: str, param: Parameter | None) -> None:
         """Register ``param`` under ``name``; ``None`` reserves the name (a layer without bias)."""
@@ -165,6 +179,60 @@ class Module:
         self.__dict__.pop(name, None)
         self._parameters.pop(name, None)
         self._modules[name] = module
+
+    # --------------------------------------------------------------- buffers
+    def register_buffer(self, name: str, tensor: Any, persistent: bool = True) -> None:
+        """Register ``tensor`` as a buffer: module state that is not a parameter.
+
+        Buffers (``BatchNorm``'s ``running_mean``, ...) get no gradient and are
+        not returned by ``parameters()``; persistent ones are in ``state_dict``
+        (so ``nn.save`` and ``nn.load`` keep them). ``tensor`` is a Tensor, an
+        array (stored as a Tensor) or ``None`` (the name is reserved).
+        """
+        if not isinstance(name, str) or not name or "." in name:
+            raise KeyError(f"buffer name must be a non-empty string without '.', got {name!r}")
+        params, modules = self._registries(name)
+        if name in params or name in modules:
+            raise KeyError(f"attribute {name!r} already exists as a parameter or submodule")
+        self.__dict__.pop(name, None)
+        self._buffers[name] = None
+        self._set_buffer(name, tensor)
+        if persistent:
+            self._non_persistent.discard(name)
+        else:
+            self._non_persistent.add(name)
+
+    def _set_buffer(self, name: str, value: Any) -> None:
+        if value is not None and not isinstance(value, Tensor):
+            if not isinstance(value, (np.ndarray, np.generic)):
+                raise TypeError(
+                    f"cannot assign {type(value).__name__!r} as buffer {name!r} "
+                    "(Tensor, numpy array or None expected)"
+                )
+            value = Tensor(np.array(value))
+        self._buffers[name] = value
+
+    def named_buffers(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple[str, Tensor]]:
+        """Yield ``(dotted name, buffer)`` pairs, e.g. ``("0.running_mean", ...)``."""
+        walk = self.named_modules(prefix) if recurse else iter([(prefix, self)])
+        for mod_name, module in walk:
+            for name, buf in module.__dict__.get("_buffers", {}).items():
+                if buf is not None:
+                    yield (f"{mod_name}.{name}" if mod_name else name), buf
+
+    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
+        """Yield every buffer (see :meth:`register_buffer`)."""
+        for _, buf in self.named_buffers(recurse=recurse):
+            yield buf
+
+    def _persistent_buffers(self) -> dict[str, Tensor]:
+        out = {}
+        for mod_name, module in self.named_modules():
+            skip = module.__dict__.get("_non_persistent", set())
+            for name, buf in module.__dict__.get("_buffers", {}).items():
+                if buf is not None and name not in skip:
+                    out[f"{mod_name}.{name}" if mod_name else name] = buf
+        return out
 
     # ------------------------------------------------------------- traversal
     def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
@@ -270,16 +338,19 @@ class Module:
 
     # ------------------------------------------------------------ state dicts
     def state_dict(self) -> dict[str, np.ndarray]:
-        """Map each dotted parameter name to a copy of its value as a NumPy array.
+        """Map each dotted parameter and persistent buffer name to a copy of its value.
 
         A parameter shared by several modules appears under each of its names,
         as in PyTorch, so a state dict always has an entry for every name a
         module of the same structure expects.
         """
-        return {
+        state = {
             name: np.array(param.data, copy=True)
             for name, param in self.named_parameters(remove_duplicate=False)
         }
+        for name, buf in self._persistent_buffers().items():
+            state[name] = np.array(buf.data, copy=True)
+        return state
 
     def load_state_dict(self, state: Mapping[str, Any], strict: bool = True) -> IncompatibleKeys:
         """Copy values from ``state`` into the parameters, in place.
@@ -307,7 +378,8 @@ class Module:
             raise TypeError(
                 f"load_state_dict expects a mapping of names to arrays, got {type(state).__name__}"
             )
-        own = dict(self.named_parameters(remove_duplicate=False))
+        own: dict[str, Tensor] = dict(self.named_parameters(remove_duplicate=False))
+        own.update(self._persistent_buffers())
         missing = [k for k in own if k not in state]
         unexpected = [k for k in state if k not in own]
         errors: list[str] = []
@@ -320,7 +392,7 @@ class Module:
                 errors.append(
                     "Missing key(s) in state_dict: " + ", ".join(f'"{k}"' for k in missing)
                 )
-        updates: list[tuple[Parameter, np.ndarray]] = []
+        updates: list[tuple[Tensor, np.ndarray]] = []
         for name, param in own.items():
             if name not in state:
                 continue

@@ -11,7 +11,7 @@ import re
 import numpy as np
 import pytest
 
-from benchmarks import THREAD_ENV_VARS, pin_thread_env
+from benchmarks import THREAD_ENV_VARS, layers, pin_thread_env, report
 from benchmarks.configs import CONFIGS, DTYPES, Config, make_problem
 from benchmarks.models import (
     MicrogradMLP,
@@ -37,6 +37,7 @@ FAST = [
     "--chain-ops", "200",
     "--chain-repeats", "1",
     "--flat-steps", "20",
+    "--layer-configs", "conv-mini,block-mini",
 ]  # fmt: skip
 
 
@@ -218,3 +219,30 @@ def test_unknown_names_are_rejected():
     with pytest.raises(SystemExit):
         parse_args(["--threads", "0"])
     assert parse_args(["--contestants", "torch"]).contestants == ["numpy", "torch"]
+
+
+def test_layer_benchmarks_check_gradients_and_report(results):
+    rows = results["layers"]
+    assert [(r["config"], r["dtype"]) for r in rows] == [
+        ("conv-mini", "float32"), ("conv-mini", "float64"),
+        ("block-mini", "float32"), ("block-mini", "float64"),
+    ]  # fmt: skip
+    for r in rows:
+        assert set(r["contestants"]) == {"numpy", "scratchgrad"}
+        for c in r["contestants"].values():
+            assert c["agreement"]["ok"], c["agreement"]
+            assert c["median_ms"] > 0 and math.isfinite(c["ratio"])
+    table = report.layers_table(rows, ["numpy", "scratchgrad"])
+    assert "conv 3x3 fwd+bwd (2, 3, 6, 6) -> 4 ch" in table and "transformer block step" in table
+
+
+def test_layer_benchmark_contestants_agree_with_hand_written_numpy():
+    torch = pytest.importorskip("torch", reason="PyTorch oracle not installed")
+    del torch
+    for cfg in layers.LAYER_CONFIGS.values():  # the full sizes too: the README's problems
+        entrants = layers.contestants(cfg, np.dtype(np.float64), ["scratchgrad", "torch"])
+        assert set(entrants) == {"numpy", "scratchgrad", "torch"}
+        ref = entrants["numpy"].gradients()
+        for name in ("scratchgrad", "torch"):
+            for g, r in zip(entrants[name].gradients(), ref):
+                np.testing.assert_allclose(g, r, rtol=1e-9, atol=1e-9 * np.abs(r).max())
