@@ -767,6 +767,7 @@ GROUPS: tuple[str, ...] = (
     "products",
     "convert",
     "inplace",
+    "conv",
 )
 
 OPS: list[OpSpec] = CORE_OPS + [

@@ -22,7 +22,7 @@ from typing import Any
 import hypothesis.strategies as st
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import Phase, given, settings
 
 import autograd as ag
 from autograd import Tensor
@@ -239,7 +239,7 @@ def test_second_derivatives_match_finite_differences(spec: OpSpec, data: st.Data
 # ---------------------------------------------------------------------------
 
 
-@settings(max_examples=1, database=None)
+@settings(max_examples=1, database=None, phases=[Phase.generate])  # no shrinking: slow here
 @given(data=st.data())
 def test_every_registered_primitive_is_reached_by_a_row(data: st.DataObject) -> None:
     """A primitive (a Function subclass in the autograd package) that no row
