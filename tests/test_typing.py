@@ -1,8 +1,8 @@
 """Type checkers see the installed package: mypy --strict and pyright on a user's script.
 
 The wheel is built from this checkout and installed, not editable, into a
-fresh virtual environment (``--system-site-packages`` lends it NumPy and the
-rest). A correct user script, copied outside the checkout, must give no error;
+fresh virtual environment (which sees NumPy and the rest from the test's own
+environment). A correct user script, copied outside the checkout, must give no error;
 each planted mistake must give an error on its own line, from both checkers.
 """
 
@@ -48,6 +48,20 @@ def _run(args: list[str], cwd: Path, timeout: float = 300) -> subprocess.Complet
     )
 
 
+def _make_venv(venv: Path) -> Path:
+    """A fresh venv that sees the packages of this test's environment (NumPy,
+    pip, ...) after its own, through a ``.pth`` file. ``--system-site-packages``
+    would lend it the base interpreter's packages instead, which differ when
+    the tests themselves run in a virtual environment."""
+    result = _run([sys.executable, "-m", "venv", "--without-pip", str(venv)], cwd=venv.parent)
+    assert result.returncode == 0, result.stderr
+    python = venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    site_dir = _run([str(python), "-c", "import site; print(site.getsitepackages()[0])"], venv)
+    ours = [p for p in sys.path if Path(p).name in ("site-packages", "dist-packages")]
+    (Path(site_dir.stdout.strip()) / "_test_env.pth").write_text("\n".join(ours) + "\n")
+    return python
+
+
 def _setuptools_builds_wheels() -> bool:
     # setuptools 70.1 ships bdist_wheel itself; older ones need the wheel package.
     try:
@@ -76,14 +90,22 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     (wheel,) = (base / "dist").glob("scratchgrad-*.whl")
 
     venv = base / "venv"
+    python = _make_venv(venv)
+    # --ignore-installed: the environment lent to the venv may hold scratchgrad
+    # already (CI installs it); pip must install the wheel's copy anyway, and
+    # leave that one alone.
     result = _run(
-        [sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", str(venv)],
-        cwd=base,
-    )
-    assert result.returncode == 0, result.stderr
-    python = venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
-    result = _run(
-        [str(python), "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(wheel)],
+        [
+            str(python),
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-deps",
+            "--no-index",
+            "--ignore-installed",
+            str(wheel),
+        ],
         cwd=base,
     )
     assert result.returncode == 0, result.stdout + result.stderr
@@ -189,15 +211,17 @@ def test_the_readme_editable_install_is_visible_to_mypy(tmp_path):
     for name in ("pyproject.toml", "README.md"):
         shutil.copy2(ROOT / name, src / name)
     venv = tmp_path / "venv"
-    assert (
-        _run(
-            [sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", str(venv)],
-            tmp_path,
-        ).returncode
-        == 0
-    )
-    python = venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
-    install = [str(python), "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation"]
+    python = _make_venv(venv)
+    install = [
+        str(python),
+        "-m",
+        "pip",
+        "install",
+        "-q",
+        "--no-deps",
+        "--no-build-isolation",
+        "--ignore-installed",
+    ]
     result = _run([*install, "-e", str(src)], cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     pth = [p.read_text().strip() for p in venv.rglob("*scratchgrad*.pth")]

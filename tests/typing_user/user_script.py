@@ -28,7 +28,7 @@ loss = (y * y).mean()
 loss.backward()
 value: float = loss.item() + 1.0
 shape: tuple[int, ...] = x.shape
-gradient: np.ndarray = np.asarray(x.grad)
+gradient = np.asarray(x.grad)
 with no_grad():
     x.data -= 0.1 * gradient
 
@@ -54,6 +54,7 @@ model = model.double()
 trainer = nn.Trainer(model, nn.CrossEntropyLoss(), nn.optim.SGD(model.parameters(), lr=0.1))
 history = trainer.fit(X, labels, epochs=1, batch_size=32, progress=False)
 scores: dict[str, float] = trainer.evaluate(X, labels)
-predictions: np.ndarray = trainer.predict(X)
+predictions = trainer.predict(X)
+best: int = int(predictions.argmax())
 drawing: viz.Drawing = viz.draw_graph(loss, params=model)
 svg: str = viz.to_svg(drawing)
