@@ -12,6 +12,7 @@ import importlib.metadata
 import importlib.util
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -63,13 +64,21 @@ def _make_venv(venv: Path) -> Path:
 
 
 def _setuptools_builds_wheels() -> bool:
-    # setuptools 70.1 ships bdist_wheel itself; older ones need the wheel package.
+    """Whether the installed setuptools can build the project without a download:
+    new enough for pyproject.toml's build requirement, and (before 70.1, which
+    ships bdist_wheel) with the wheel package beside it."""
     try:
-        version = importlib.metadata.version("setuptools")
+        have = _version_tuple(importlib.metadata.version("setuptools"))
     except importlib.metadata.PackageNotFoundError:
         return False
-    major, minor = (int(part) for part in version.split(".")[:2])
-    return (major, minor) >= (70, 1) or importlib.util.find_spec("wheel") is not None
+    wanted = re.search(r'"setuptools>=([\d.]+)"', (ROOT / "pyproject.toml").read_text())
+    if wanted and have < _version_tuple(wanted.group(1)):
+        return False
+    return have >= (70, 1) or importlib.util.find_spec("wheel") is not None
+
+
+def _version_tuple(version: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in re.findall(r"\d+", version)[:2])
 
 
 @pytest.fixture(scope="module")
