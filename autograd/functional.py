@@ -26,7 +26,7 @@ gives ``J v``.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 
@@ -246,6 +246,23 @@ def _jacobian_full(
     return in_tuple, out_tuple, outs, jac
 
 
+# For type checkers: one Tensor in and out gives a Tensor; a tuple of inputs a
+# tuple; anything else (several outputs) is left to the caller to unpack.
+@overload
+def jacobian(
+    f: Callable[..., Tensor], inputs: Tensor, create_graph: bool = ..., strict: bool = ...
+) -> Tensor: ...
+@overload
+def jacobian(
+    f: Callable[..., Tensor],
+    inputs: tuple[Tensor, ...],
+    create_graph: bool = ...,
+    strict: bool = ...,
+) -> tuple[Tensor, ...]: ...
+@overload
+def jacobian(
+    f: Callable[..., Any], inputs: TensorOrTensors, create_graph: bool = ..., strict: bool = ...
+) -> Any: ...
 def jacobian(
     f: Callable[..., Any],
     inputs: TensorOrTensors,
@@ -292,6 +309,17 @@ def jacobian(
     return _unpack([_unpack(row, in_tuple) for row in jac], out_tuple)
 
 
+@overload
+def hessian(
+    f: Callable[..., Tensor], inputs: Tensor, create_graph: bool = ..., strict: bool = ...
+) -> Tensor: ...
+@overload
+def hessian(
+    f: Callable[..., Tensor],
+    inputs: tuple[Tensor, ...],
+    create_graph: bool = ...,
+    strict: bool = ...,
+) -> tuple[tuple[Tensor, ...], ...]: ...
 def hessian(
     f: Callable[..., Any],
     inputs: TensorOrTensors,

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 
@@ -106,7 +106,20 @@ def _numerical(
     return out_tuple, jac
 
 
-def numerical_jacobian(f: Callable[..., Any], inputs: Any, eps: float = 1e-6) -> Any:
+#: What ``gradcheck`` and ``numerical_jacobian`` take: a Tensor, or a tuple of
+#: arguments in which the floating-point Tensors that require grad are checked.
+Inputs = Tensor | Sequence[Any]
+
+
+@overload
+def numerical_jacobian(f: Callable[..., Tensor], inputs: Tensor, eps: float = ...) -> Tensor: ...
+@overload
+def numerical_jacobian(
+    f: Callable[..., Tensor], inputs: tuple[Tensor, ...], eps: float = ...
+) -> tuple[Tensor, ...]: ...
+@overload
+def numerical_jacobian(f: Callable[..., Any], inputs: Inputs, eps: float = ...) -> Any: ...
+def numerical_jacobian(f: Callable[..., Any], inputs: Inputs, eps: float = 1e-6) -> Any:
     """Jacobian of ``f`` at ``inputs`` by central differences in float64.
 
     Parameters
@@ -344,7 +357,7 @@ def _fast_mismatch(
 
 def gradcheck(
     f: Callable[..., Any],
-    inputs: Any,
+    inputs: Inputs,
     eps: float = 1e-6,
     atol: float = 1e-5,
     rtol: float = 1e-3,
@@ -443,8 +456,8 @@ def _reinsert(f: Callable[..., Any], items: tuple[Any, ...], diff: list[int]) ->
 
 def gradgradcheck(
     f: Callable[..., Any],
-    inputs: Any,
-    grad_outputs: Any = None,
+    inputs: Inputs,
+    grad_outputs: Tensor | Sequence[Tensor] | None = None,
     eps: float = 1e-6,
     atol: float = 1e-5,
     rtol: float = 1e-3,

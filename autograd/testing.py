@@ -11,6 +11,11 @@ differences" into one line inside a ``@given`` test::
     def test_my_layer_gradients(x, w):
         check_gradients(lambda x, w: (x @ w).tanh(), x, w)
 
+Functions with kinks (``relu`` and ``abs`` at 0, ``clip`` at its bounds) have
+no derivative there, and finite differences straddling the kink disagree with
+any subgradient: ``tensors(avoid=[0.0])`` keeps every value at least
+``margin`` away from the listed points.
+
 The strategies need hypothesis (``pip install scratchgrad[test]``); it is
 imported when a strategy is built, so ``import autograd`` never needs it.
 ``check_gradients`` does not need hypothesis and also works in plain tests.
@@ -21,10 +26,11 @@ imported when a strategy is built, so ``import autograd`` never needs it.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from autograd.gradcheck import (
     Float32GradcheckWarning,
@@ -33,6 +39,9 @@ from autograd.gradcheck import (
     gradgradcheck,
 )
 from autograd.tensor import Tensor
+
+if TYPE_CHECKING:
+    from hypothesis.strategies import SearchStrategy
 
 __all__ = [
     "broadcastable_shapes",
@@ -54,11 +63,33 @@ def _hypothesis() -> tuple[Any, Any]:
     return st, hnp
 
 
+def _float_bounds(dtype: np.dtype, lo: float, hi: float) -> tuple[float, float]:
+    """``[lo, hi]`` shrunk to the nearest values the dtype represents exactly.
+
+    hypothesis refuses bounds such as ``0.1`` for float32 ("cannot be exactly
+    represented"); rounding inwards keeps every drawn value inside the range
+    the user asked for.
+    """
+    kind = dtype.type
+    info = np.finfo(dtype)
+    with np.errstate(over="ignore"):
+        lo_d = kind(np.clip(lo, info.min, info.max))
+        hi_d = kind(np.clip(hi, info.min, info.max))
+    if float(lo_d) < lo:
+        lo_d = np.nextafter(lo_d, kind(np.inf))
+    if float(hi_d) > hi:
+        hi_d = np.nextafter(hi_d, kind(-np.inf))
+    if lo_d > hi_d:
+        raise ValueError(f"tensors: no {dtype} value lies in [min_value={lo!r}, max_value={hi!r}]")
+    return float(lo_d), float(hi_d)
+
+
 def _default_elements(st: Any, dtype: np.dtype, min_value: float, max_value: float) -> Any:
     if np.issubdtype(dtype, np.floating):
+        lo, hi = _float_bounds(dtype, min_value, max_value)
         return st.floats(
-            min_value,
-            max_value,
+            lo,
+            hi,
             allow_nan=False,
             allow_infinity=False,
             allow_subnormal=False,
@@ -71,15 +102,37 @@ def _default_elements(st: Any, dtype: np.dtype, min_value: float, max_value: flo
     raise TypeError(f"tensors: unsupported dtype {dtype}")
 
 
+def _avoiding(elements: Any, avoid: Sequence[float], margin: float) -> Any:
+    if not avoid:
+        return elements
+    points = tuple(float(p) for p in avoid)
+
+    def far_enough(value: Any) -> bool:
+        return all(abs(float(value) - p) >= margin for p in points)
+
+    return elements.filter(far_enough)
+
+
+def _check_avoid(avoid: Iterable[float], margin: float) -> tuple[float, ...]:
+    points = tuple(float(p) for p in avoid)
+    if not (np.isfinite(margin) and margin > 0):
+        raise ValueError(f"tensors: margin must be a positive finite number, got {margin!r}")
+    if any(not np.isfinite(p) for p in points):
+        raise ValueError(f"tensors: avoid must hold finite numbers, got {points!r}")
+    return points
+
+
 def tensors(
-    shape: Any = None,
-    dtype: Any = np.float64,
-    elements: Any = None,
+    shape: tuple[int, ...] | SearchStrategy[tuple[int, ...]] | None = None,
+    dtype: DTypeLike | SearchStrategy[Any] = np.float64,
+    elements: SearchStrategy[Any] | None = None,
     requires_grad: bool = True,
     *,
     min_value: float = -10.0,
     max_value: float = 10.0,
-) -> Any:
+    avoid: Iterable[float] = (),
+    margin: float = 1e-3,
+) -> SearchStrategy[Tensor]:
     """A hypothesis strategy for Tensors.
 
     Parameters
@@ -97,14 +150,33 @@ def tensors(
         Whether floating-point tensors require grad. Integer and boolean
         tensors never do (they cannot).
     min_value, max_value : float, default -10 and 10
-        Range of the default elements.
+        Range of the default elements. Bounds that the dtype cannot represent
+        exactly (``0.1`` in float32) are rounded inwards, so every value stays
+        inside the range.
+    avoid : iterable of float, optional
+        Points to keep away from, such as the kinks of the function under test
+        (``avoid=[0.0]`` for ``relu`` and ``abs``). Applies to ``elements`` too.
+    margin : float, default 1e-3
+        Every value is at least this far from each point in ``avoid``. The
+        default is a thousand times :func:`check_gradients`' step, so central
+        differences never straddle the kink.
 
     Returns
     -------
     hypothesis.strategies.SearchStrategy[Tensor]
         Each drawn Tensor owns a fresh array of the given shape and dtype.
+
+    Examples
+    --------
+    >>> from hypothesis import given
+    >>> from autograd.testing import check_gradients, tensors
+    >>> @given(tensors(shape=(3,), avoid=[0.0]))
+    ... def test_relu(x):
+    ...     check_gradients(lambda x: x.relu(), x)
+    >>> test_relu()
     """
     st, hnp = _hypothesis()
+    points = _check_avoid(avoid, margin)
     shapes = _as_strategy(
         st,
         shape,
@@ -119,10 +191,10 @@ def tensors(
         elems = (
             elements if elements is not None else _default_elements(st, dt, min_value, max_value)
         )
-        arr = draw(hnp.arrays(dt, sh, elements=elems))
+        arr = draw(hnp.arrays(dt, sh, elements=_avoiding(elems, points, margin)))
         return Tensor(arr, requires_grad=requires_grad and bool(np.issubdtype(dt, np.floating)))
 
-    return draw_tensor()
+    return draw_tensor()  # type: ignore[no-any-return]
 
 
 def _as_strategy(st: Any, value: Any, default: Any) -> Any:
@@ -141,7 +213,7 @@ def broadcastable_shapes(
     min_side: int = 1,
     max_side: int = 4,
     base_shape: tuple[int, ...] = (),
-) -> Any:
+) -> SearchStrategy[tuple[tuple[int, ...], ...]]:
     """A hypothesis strategy for ``num_shapes`` shapes that broadcast together.
 
     Parameters
@@ -168,26 +240,28 @@ def broadcastable_shapes(
         max_dims=max_dims,
         min_side=min_side,
         max_side=max_side,
-    ).map(lambda b: tuple(b.input_shapes))
+    ).map(lambda b: tuple(b.input_shapes))  # type: ignore[no-any-return]
 
 
 def broadcastable_tensors(
     num_tensors: int = 2,
-    dtype: Any = np.float64,
-    elements: Any = None,
+    dtype: DTypeLike | SearchStrategy[Any] = np.float64,
+    elements: SearchStrategy[Any] | None = None,
     requires_grad: bool = True,
     *,
     min_value: float = -10.0,
     max_value: float = 10.0,
+    avoid: Iterable[float] = (),
+    margin: float = 1e-3,
     **shape_options: Any,
-) -> Any:
+) -> SearchStrategy[tuple[Tensor, ...]]:
     """A hypothesis strategy for tuples of Tensors whose shapes broadcast together.
 
     Parameters
     ----------
     num_tensors : int, default 2
         How many Tensors to draw.
-    dtype, elements, requires_grad, min_value, max_value
+    dtype, elements, requires_grad, min_value, max_value, avoid, margin
         As in :func:`tensors`; one dtype is drawn for the whole tuple.
     **shape_options
         Passed to :func:`broadcastable_shapes` (``min_dims``, ``max_side``, ...).
@@ -197,6 +271,7 @@ def broadcastable_tensors(
     hypothesis.strategies.SearchStrategy[tuple[Tensor, ...]]
     """
     st, _ = _hypothesis()
+    points = _check_avoid(avoid, margin)
     shapes = broadcastable_shapes(num_tensors, **shape_options)
     dtypes = _as_strategy(st, dtype, default=None)
 
@@ -212,12 +287,25 @@ def broadcastable_tensors(
                     requires_grad=requires_grad,
                     min_value=min_value,
                     max_value=max_value,
+                    avoid=points,
+                    margin=margin,
                 )
             )
             for sh in draw(shapes)
         )
 
-    return draw_tuple()
+    return draw_tuple()  # type: ignore[no-any-return]
+
+
+def _describe(value: Any) -> str:
+    if not isinstance(value, Tensor):
+        return f"{value!r} ({type(value).__name__}, passed to f unchanged)"
+    arr = value.data
+    shape = "a scalar" if arr.ndim == 0 else f"shape {arr.shape}"
+    grad = "requires grad" if value.requires_grad else "no grad, passed to f unchanged"
+    values = np.array2string(arr, threshold=24, edgeitems=3, separator=", ", precision=8)
+    values = values.replace("\n", "\n      ")
+    return f"Tensor, {shape}, {arr.dtype}, {grad}:\n      {values}"
 
 
 def check_gradients(
@@ -233,7 +321,9 @@ def check_gradients(
 
     Runs :func:`autograd.gradcheck` (and :func:`autograd.gradgradcheck` when
     ``second_order=True``) and turns a mismatch into an ``AssertionError``
-    carrying the full report, so that pytest and hypothesis show it and
+    whose message starts with the mismatch (where the Jacobians differ most,
+    then both Jacobians) and ends with each input's shape, dtype and values.
+    pytest shows the message without listing this function's source, and
     hypothesis shrinks to the smallest failing input.
 
     Parameters
@@ -251,9 +341,15 @@ def check_gradients(
         Check random projections instead of full Jacobians (much faster on
         large inputs, less strict); see :func:`autograd.gradcheck`.
 
+    Raises
+    ------
+    AssertionError
+        If a Jacobian (or, with ``second_order``, a second derivative) differs
+        from its finite-difference estimate.
+
     Notes
     -----
-    float32 inputs are accepted without the :class:`Float32GradcheckWarning`
+    float32 inputs are accepted without the :class:`~autograd.Float32GradcheckWarning`
     that ``gradcheck`` gives: here they are taken to be deliberate (testing a
     float32 code path). The finite differences still run in float64.
 
@@ -264,6 +360,9 @@ def check_gradients(
     >>> check_gradients(lambda a, b: (a * b).sum(), Tensor([1.0, 2.0], requires_grad=True),
     ...                 Tensor([3.0, 4.0], requires_grad=True), second_order=True)
     """
+    # pytest then reports the failure from the caller's line, without this
+    # function's source.
+    __tracebackhide__ = True
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", Float32GradcheckWarning)
         try:
@@ -271,7 +370,5 @@ def check_gradients(
             if second_order:
                 gradgradcheck(f, inputs, eps=eps, atol=atol, rtol=rtol, fast_mode=fast_mode)
         except GradcheckError as exc:
-            shapes = ", ".join(
-                f"{tuple(x.shape)} {x.dtype}" if isinstance(x, Tensor) else repr(x) for x in inputs
-            )
-            raise AssertionError(f"{exc}\ninputs: {shapes}") from None
+            described = "\n".join(f"  input {k}: {_describe(x)}" for k, x in enumerate(inputs))
+            raise AssertionError(f"{exc}\ninputs of f:\n{described}") from None

@@ -135,6 +135,7 @@ class EarlyStopping(Callback):
 
     @property
     def best(self) -> float:
+        """The best monitored value so far (``inf`` in mode "min", ``-inf`` in "max" at first)."""
         return self._tracker.best
 
     def on_train_begin(self, logs: dict[str, float] | None = None) -> None:
@@ -205,6 +206,7 @@ class ModelCheckpoint(Callback):
 
     @property
     def best(self) -> float:
+        """The best monitored value so far (``inf`` in mode "min", ``-inf`` in "max" at first)."""
         return self._tracker.best
 
     def on_train_begin(self, logs: dict[str, float] | None = None) -> None:

@@ -9,11 +9,15 @@ names PyTorch uses (``"0.weight"``, ``"layers.2.bias"``). ``state_dict()`` and
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from autograd import Tensor
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 __all__ = ["IncompatibleKeys", "Module", "Parameter"]
 
@@ -335,6 +339,82 @@ class Module:
             child.apply(fn)
         fn(self)
         return self
+
+    # ------------------------------------------------------------------ dtype
+    def to(self, dtype: DTypeLike) -> Self:
+        """Convert every floating-point parameter and buffer to ``dtype``, in place.
+
+        As ``torch.nn.Module.to(dtype)``: the Parameter objects stay the same
+        (only their ``data``, and ``grad`` if present, are replaced by converted
+        arrays), so references to them stay valid; integer and boolean values
+        (a step counter, say) are left alone. Create optimizers after the
+        conversion, as in PyTorch: they then allocate their state in the new
+        dtype.
+
+        Parameters
+        ----------
+        dtype : dtype
+            A floating-point NumPy dtype (``np.float32``, ``"float64"``, ...).
+
+        Returns
+        -------
+        Module
+            ``self``.
+
+        Raises
+        ------
+        TypeError
+            If ``dtype`` is not a floating-point dtype. Nothing is changed.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import nn
+        >>> model = nn.Linear(2, 1).to(np.float32)
+        >>> model.weight.dtype
+        dtype('float32')
+        """
+        try:
+            # np.dtype(None) is float64: refuse it rather than guess.
+            target = np.dtype(dtype) if dtype is not None else None
+        except TypeError:
+            target = None
+        if target is None:
+            raise TypeError(
+                f"Module.to expects a floating-point dtype such as np.float32, got {dtype!r}"
+            )
+        if target.kind != "f":
+            raise TypeError(
+                f"Module.to only accepts floating-point dtypes, but got dtype={target} "
+                f"for {type(self).__name__}"
+            )
+
+        def convert(t: Tensor) -> None:
+            if t.data.dtype.kind == "f" and t.data.dtype != target:
+                t.data = t.data.astype(target)
+            grad = t.grad
+            if grad is not None and grad.data.dtype.kind == "f" and grad.data.dtype != target:
+                grad.data = grad.data.astype(target)
+
+        seen: set[int] = set()
+        for module in self.modules():
+            values = list(module._parameters.values())
+            # Buffers (running statistics) are plain Tensors kept beside the
+            # parameters, by layers that have them.
+            values += list(module.__dict__.get("_buffers", {}).values())
+            for t in values:
+                if t is not None and id(t) not in seen:
+                    seen.add(id(t))
+                    convert(t)
+        return self
+
+    def float(self) -> Self:
+        """Convert floating-point parameters and buffers to float32 (``to(np.float32)``)."""
+        return self.to(np.float32)
+
+    def double(self) -> Self:
+        """Convert floating-point parameters and buffers to float64 (``to(np.float64)``)."""
+        return self.to(np.float64)
 
     # ------------------------------------------------------------ state dicts
     def state_dict(self) -> dict[str, np.ndarray]:

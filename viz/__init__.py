@@ -14,16 +14,21 @@
 - ``python -m viz`` renders the graph of a script or of a demo MLP.
 """
 
-from __future__ import annotations
-
-import tempfile
-import webbrowser
-from pathlib import Path
-from typing import Any
+# No ``from __future__ import annotations`` and no module-level helper imports:
+# every public name of this namespace is in ``__all__``, so ``dir(viz)`` shows
+# the API (and the submodules) rather than ``tempfile`` or ``Any``.
+import typing as _typing
 
 from viz.dot import Drawing, draw_graph
 from viz.record import keep_intermediates
 from viz.render import find_renderer, save_svg, to_svg
+
+if _typing.TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any
+
+    from autograd import Tensor
+del _typing
 
 __all__ = [
     "Drawing",
@@ -36,12 +41,29 @@ __all__ = [
 ]
 
 
-def show(root: Any, **options: Any) -> Drawing:
+def show(root: "Tensor | Sequence[Tensor] | Drawing", **options: "Any") -> Drawing:
     """Draw ``root`` and display it: inline under IPython/Jupyter, else in a web browser.
 
-    Takes :func:`draw_graph`'s options. Outside IPython the SVG is written to
-    a temporary file that the browser opens. Returns the drawing.
+    Parameters
+    ----------
+    root : Tensor, sequence of Tensor, or Drawing
+        What to draw, as for :func:`draw_graph`; a :class:`Drawing` is shown as it is.
+    **options
+        :func:`draw_graph`'s options.
+
+    Returns
+    -------
+    Drawing
+        The drawing that was shown.
+
+    Notes
+    -----
+    Outside IPython the SVG is written to a temporary file that the browser opens.
     """
+    import tempfile
+    import webbrowser
+    from pathlib import Path
+
     drawing = root if isinstance(root, Drawing) else draw_graph(root, **options)
     try:
         from IPython import get_ipython  # type: ignore[import-not-found]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+import webbrowser
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -197,7 +198,7 @@ def test_both_renderers_draw_the_same_nodes():
 @pytest.mark.skipif(not (HAVE_DOT or HAVE_PURE), reason="no Graphviz renderer installed")
 def test_show_outside_ipython_writes_svg_and_opens_browser(monkeypatch):
     opened = []
-    monkeypatch.setattr(viz.webbrowser, "open", lambda url: opened.append(url) or True)
+    monkeypatch.setattr(webbrowser, "open", lambda url: opened.append(url) or True)
     x = Tensor([1.0, 2.0], requires_grad=True)
     drawing = viz.show((x * x).sum(), names={"x": x})
     assert isinstance(drawing, viz.Drawing)
