@@ -171,7 +171,7 @@ class Function:
     (see the module docstring for the contract), the maths of its derivative
     as the first line of its docstring, and, for pictures of the graph, a
     short ``formula`` such as ``"exp(a)"``. Subclasses defined in the
-    ``autograd`` package register themselves in :data:`PRIMITIVES`; a user's
+    ``autograd`` package register themselves in ``PRIMITIVES``; a user's
     own Function works the same way without being registered.
 
     Attributes set when the output requires grad:

@@ -131,12 +131,15 @@ class ModuleDict(Module):
         return key in self._modules
 
     def keys(self) -> list[str]:
+        """The names of the modules, in insertion order."""
         return list(self._modules)
 
     def values(self) -> list[Module]:
+        """The modules, in insertion order."""
         return list(self._modules.values())
 
     def items(self) -> list[tuple[str, Module]]:
+        """``(name, module)`` pairs, in insertion order."""
         return list(self._modules.items())
 
     def update(self, modules: Mapping[str, Module] | Iterable[Any]) -> None:

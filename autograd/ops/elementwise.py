@@ -419,6 +419,7 @@ class ElementwiseMethods:
     data: np.ndarray
 
     # -- arithmetic: the other operand may be a Tensor, an array or a scalar
+
     def __add__(self, other: Any) -> Tensor:
         return Add.apply(self, _t._operand(other, self))
 
@@ -461,6 +462,7 @@ class ElementwiseMethods:
         return Abs.apply(self)
 
     # -- comparisons: boolean tensors without gradient
+
     def _compare(self, other: Any, op: Any) -> Tensor:
         return _t._make(np.asarray(op(self.data, _t._operand(other, self).data)))
 
@@ -483,6 +485,7 @@ class ElementwiseMethods:
         return self._compare(other, np.not_equal)
 
     # -- functions
+
     def abs(self) -> Tensor:
         """``|x|``; its derivative at 0 is taken as 0, as in PyTorch."""
         return Abs.apply(self)

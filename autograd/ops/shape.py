@@ -225,7 +225,7 @@ class ShapeMethods:
 
     @property
     def mT(self) -> Tensor:
-        """The matrix transpose of a stack of matrices: the last two dims swapped."""
+        """The last two dims swapped (each matrix of a stack transposed)."""
         if self.data.ndim < 2:
             raise ValueError(f"mT: expected at least 2 dims, got shape {self.data.shape}")
         return self.transpose(-2, -1)
