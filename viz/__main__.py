@@ -42,9 +42,17 @@ DEFAULT_VARS = ("loss", "out", "output")
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m viz",
-        description="Render the computation graph of a script's tensor, or of a demo MLP, as SVG.",
+        description=(
+            "Render the computation graph of a script's tensor, or of a demo MLP, as SVG. "
+            "The script is executed: its module-level code runs (as with `python script.py`, "
+            "under the name __viz__ unless --run-main), so run only scripts you trust."
+        ),
     )
-    p.add_argument("script", nargs="?", help="a Python script that leaves a tensor in a variable")
+    p.add_argument(
+        "script",
+        nargs="?",
+        help="a Python script that leaves a tensor in a variable; it is executed",
+    )
     p.add_argument("--mlp", metavar="SIZES", help="draw nn.MLP(SIZES) instead, e.g. 2,4,1")
     p.add_argument("--batch", type=int, default=4, help="--mlp: batch size (default 4)")
     p.add_argument(

@@ -9,6 +9,7 @@ module puts them together in a Digraph. The Digraph it returns is a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -19,6 +20,7 @@ from viz import style
 from viz.graph import Graph, Node, limit, name_lookup, summarize_nodes, walk
 from viz.modules import assign_clusters, collapse, parameter_names
 from viz.summary import TINY, shape_text
+from viz.text import escape
 
 DEFAULT_MAX_NODES = 500
 
@@ -68,7 +70,7 @@ def _tooltip(node: Node) -> str:
         parts.append("data: " + node.data.text.replace("\n", " "))
     if node.grad is not None:
         parts.append("grad: " + node.grad.text.replace("\n", " "))
-    return " | ".join(parts)
+    return escape(" | ".join(parts))
 
 
 def _collapse_paths(graph: Graph, collapse_opt: bool | str | Iterable[str]) -> list[str]:
@@ -328,9 +330,9 @@ def _emit_clusters(
         level[p] = 0 if parent[p] is None else level[parent[p]] + 1  # type: ignore[index]
     subs = {
         p: graphviz.Digraph(
-            name="cluster_" + (p or "(model)"),
+            name=_cluster_name(p, i),
             graph_attr={
-                "label": graph.clusters[p],
+                "label": f"<{escape(graph.clusters[p])}>",
                 "style": "rounded,filled",
                 "color": "#94a3b8",
                 "fillcolor": "#f1f5f9" if level[p] % 2 == 0 else "#f8fafc",
@@ -340,12 +342,23 @@ def _emit_clusters(
             },
             body=list(bodies.get(p, [])),
         )
-        for p in paths
+        for i, p in enumerate(paths)
     }
     # subgraph() copies a finished cluster into its parent: innermost first.
     for p in sorted(paths, key=lambda q: -level[q]):
         up = parent[p]
         (dot if up is None else subs[up]).subgraph(subs[p])
+
+
+def _cluster_name(path: str, index: int) -> str:
+    # A module path made of word characters and dots names its cluster
+    # readably; any other (a dict key can hold anything) is numbered.
+    if _PLAIN_PATH.fullmatch(path):
+        return "cluster_" + (path or "(model)")
+    return f"cluster_#{index}"
+
+
+_PLAIN_PATH = re.compile(r"[A-Za-z0-9_.]*")
 
 
 def _under(path: str, outer: str) -> bool:

@@ -7,15 +7,15 @@ operations are dark pills, so the eye separates values from computations.
 
 from __future__ import annotations
 
-import html
 import math
 import re
 
 from autograd.function import Function
 from viz.graph import Node
 from viz.summary import Summary, fmt, shape_text
+from viz.text import FONT as FONT
+from viz.text import escape, lines
 
-FONT = "Helvetica"
 TEXT = "#1f2933"
 MUTED = "#52606d"
 EDGE = "#7b8794"
@@ -79,8 +79,8 @@ SCALE_CAPTION = "gradient RMS, log scale (pale: vanishing, dark: exploding):&nbs
 GRAD_SCALE = ("#fdf6d8", "#f9d27a", "#f39a45", "#de5a36", "#b02a3c", "#6b1440")
 
 
-def esc(text: str) -> str:
-    return html.escape(text, quote=True)
+# Every piece of text in a label goes through viz.text.escape.
+esc = escape
 
 
 def _mix(a: str, b: str, t: float) -> str:
@@ -161,10 +161,6 @@ def _font(
     return f"<FONT{attrs}>{text}</FONT>" if attrs else text
 
 
-def _lines(text: str) -> str:
-    return "<BR/>".join(esc(line) for line in text.split("\n"))
-
-
 def _summary_row(what: str, s: Summary, label_color: str, scale: GradScale | None) -> str:
     problem = s.problem()
     bg = None
@@ -173,7 +169,7 @@ def _summary_row(what: str, s: Summary, label_color: str, scale: GradScale | Non
         bg = scale.color(s.rms)
         text_color = GradScale.text_on(bg)
         label_color = text_color
-    value = _font(_lines(s.text), color=text_color)
+    value = _font(lines(s.text), color=text_color)
     if problem:
         value += "<BR/>" + _font(esc(f"⚠ {problem}"), color=RED, bold=True)
     return _pair(_font(what, color=RED if problem else label_color, bold=True), value, bg=bg)
@@ -329,7 +325,7 @@ def legend_label(
     """The graph's label: an optional title, then (unless ``kinds`` is None) the legend."""
     rows = []
     if title:
-        text = _font(_lines(title), size=14, bold=True)
+        text = _font(lines(title), size=14, bold=True)
         rows.append(f'<TR><TD ALIGN="LEFT" BALIGN="LEFT">{text}</TD></TR>')
     if kinds is not None:
         rows.extend(_legend_rows(kinds, scale, rankdir, output))

@@ -55,7 +55,8 @@ def parse_dot(source: str) -> Dot:
             cls = m["cls"].strip('"')
             dot.nodes[m["id"]] = DotNode(
                 id=m["id"],
-                label=m["label"],
+                # viz.text.escape writes "]" as an entity (see there).
+                label=m["label"].replace("&#93;", "]"),
                 classes=set(cls.split()),
                 tooltip=m["tip"].strip('"'),
                 cluster=stack[-1] if stack else None,
@@ -63,7 +64,7 @@ def parse_dot(source: str) -> Dot:
         elif m := _EDGE.match(line):
             dot.edges.append((m["a"], m["b"], m["attrs"] or ""))
         elif line.startswith("label=<"):
-            dot.graph_label = line
+            dot.graph_label = line.replace("&#93;", "]")
     return dot
 
 

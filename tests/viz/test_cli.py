@@ -167,3 +167,12 @@ def test_python_dash_m_viz_reports_errors_without_traceback(tmp_path):
     )
     assert proc.returncode == 1
     assert "python -m viz: renderer='neato'" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_help_says_the_script_is_executed(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--help"])
+    assert exit_info.value.code == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "The script is executed: its module-level code runs" in text
+    assert "run only scripts you trust" in text

@@ -214,7 +214,7 @@ def test_clusters_group_each_layer_and_nest_in_the_model():
     d = viz.draw_graph(loss, params=model, names={"x": x}, cluster=True, legend=False)
     dot = parse_dot(d.source)
     assert dot.clusters == ["(model)", "0", "2"]
-    assert 'label="0 · Affine"' in d.source and 'label="model · Sequential"' in d.source
+    assert "label=<0 · Affine>" in d.source and "label=<model · Sequential>" in d.source
     # Nesting: the two layer boxes open inside the model's box.
     src = d.source
     model_at = src.index('subgraph "cluster_(model)"')
