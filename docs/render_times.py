@@ -24,6 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import nn
 import viz
 from autograd import Tensor
+from viz.graph import walk
+from viz.modules import parameter_names
 from viz.render import _beside_python
 
 
@@ -78,6 +80,20 @@ def attention(blocks: int = 4, d: int = 8, seq: int = 5):
     return loss, params
 
 
+def wide(branches: int = 60):
+    rng = np.random.default_rng(0)
+    x = Tensor(rng.normal(size=(4, 8)))
+    params = {}
+    total = None
+    for i in range(branches):
+        w = Tensor(rng.normal(size=(8, 2)), requires_grad=True)
+        params[f"branch{i}.w"] = w
+        y = (x @ w).tanh().sum()
+        total = y if total is None else total + y
+    total.backward()
+    return total, params
+
+
 def digits_mlp():
     model = nn.MLP([64, 32, 10])
     x = Tensor(np.random.default_rng(0).random((1, 64)))
@@ -86,12 +102,23 @@ def digits_mlp():
     return loss, model
 
 
+# name -> (graph, extra draw_graph options)
 CASES = {
-    "chain, 400 tanh": chain,
-    "recurrent loop, 50 steps": recurrent,
-    "MLP, 24 tanh layers": deep_mlp,
-    "attention, 4 blocks": attention,
-    "digits MLP [64, 32, 10]": digits_mlp,
+    "chain, 400 tanh": (chain, {}),
+    "chain, 400 tanh, fold=False": (chain, {"fold": False}),
+    "recurrent loop, 50 steps": (recurrent, {}),
+    "recurrent loop, 50 steps, fold='steps'": (recurrent, {"fold": "steps"}),
+    "recurrent loop, 50 steps, fold=False": (recurrent, {"fold": False}),
+    "recurrent loop, 50 steps, fold=False, max_nodes=None": (
+        recurrent,
+        {"fold": False, "max_nodes": None},
+    ),
+    "MLP, 24 tanh layers": (deep_mlp, {}),
+    "MLP, 80 tanh layers": (lambda: deep_mlp(80), {}),
+    "attention, 4 blocks": (attention, {}),
+    "attention, 16 blocks": (lambda: attention(16), {}),
+    "60 parallel branches": (wide, {}),
+    "digits MLP [64, 32, 10]": (digits_mlp, {}),
 }
 
 
@@ -114,14 +141,14 @@ def main() -> int:
     options = json.loads(args.options)
     print("| graph | nodes drawn / in graph | renderer | draw s | render s |")
     print("|---|---|---|---|---|")
-    for name, make in CASES.items():
+    for name, (make, extra) in CASES.items():
         if args.case and not any(c in name for c in args.case):
             continue
         root, params = make()
-        total = len(viz.draw_graph(root, params=params, max_nodes=None).viz_graph.nodes)
+        total = len(walk(root, param_names=parameter_names(params)[0]).nodes)
         for renderer in args.renderer or renderers():
             t0 = time.perf_counter()
-            drawing = viz.draw_graph(root, params=params, **options)
+            drawing = viz.draw_graph(root, params=params, **{**extra, **options})
             t1 = time.perf_counter()
             try:
                 viz.to_svg(drawing, renderer=renderer, timeout=args.timeout)

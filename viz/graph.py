@@ -43,7 +43,7 @@ from viz.record import kept_constant, kept_output
 from viz.summary import Summary, summarize
 
 TENSOR_KINDS = ("param", "leaf", "constant", "intermediate", "output")
-KINDS = (*TENSOR_KINDS, "op", "module", "omitted")
+KINDS = (*TENSOR_KINDS, "op", "module", "fold", "omitted")
 
 # Attributes of an operation node worth showing next to its name; the rest
 # (saved shapes, masks, index arrays) are bookkeeping for its backward rule.
@@ -61,7 +61,9 @@ class Node:
     submodule the node is grouped with (see :mod:`viz.modules`), ``None``
     outside every module. A ``module`` or ``omitted`` node counts the nodes it
     stands for in ``members`` (per kind); a ``module`` node lists its
-    parameters as ``(name, shape)`` in ``rows``.
+    parameters as ``(name, shape)`` in ``rows``. ``ref`` is set on a small
+    copy of a shared tensor drawn next to a distant use (see
+    :func:`viz.layout.split_shared`): the id of the node it copies.
     """
 
     id: str
@@ -78,6 +80,7 @@ class Node:
     grad: Summary | None = None
     members: dict[str, int] = field(default_factory=dict)
     rows: list[tuple[str, str]] = field(default_factory=list)
+    ref: str | None = None
 
     @property
     def grad_magnitude(self) -> float | None:
@@ -391,7 +394,7 @@ def summarize_nodes(graph: Graph, *, show_data: bool, show_grad: bool, tiny: int
         if node.kind == "op" and node.op is not None:
             node.detail = _op_detail(node.op)
         t = node.tensor
-        if t is None or node.kind not in TENSOR_KINDS:
+        if t is None or node.kind not in (*TENSOR_KINDS, "fold"):
             continue
         if show_data:
             node.data = summarize(t.data, tiny)
@@ -414,6 +417,8 @@ def limit(graph: Graph, max_nodes: int | None) -> Graph:
     keep = {n.id for n in order[: max_nodes - 1]}
     counts = graph.omitted
     for n in order[max_nodes - 1 :]:
+        if n.id == OMITTED:
+            continue  # what the walk left out is counted in graph.omitted already
         for kind, k in (n.members or {n.kind: 1}).items():
             counts[kind] = counts.get(kind, 0) + k
     edges: list[tuple[str, str]] = []

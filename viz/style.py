@@ -30,6 +30,7 @@ KIND_STYLE: dict[str, tuple[str, str, str, str]] = {
     "intermediate": ("#ffffff", "#9aa5b1", "", "intermediate result"),
     "output": ("#ffedd5", "#ea580c", "output", "output (where backward starts)"),
     "module": ("#ede9fe", "#7c3aed", "module", "collapsed submodule"),
+    "fold": ("#fef9c3", "#a16207", "steps", "repeated steps, folded (fold=)"),
     "omitted": ("#fafafa", "#9ca3af", "", "nodes left out by max_nodes"),
 }
 OP_FILL = "#334155"
@@ -184,6 +185,9 @@ def tensor_label(node: Node, scale: GradScale | None) -> str:
     kind_note = ""
     if node.title and node.kind in ("param", "leaf", "constant", "output"):
         kind_note = _font(esc(default_title), color=MUTED, size=9)
+    if node.ref is not None:
+        # A copy next to a later use (viz.layout.split_shared).
+        kind_note = _font(esc(f"{default_title}, used again"), color=MUTED, size=9)
     shape = _font(esc(f"{shape_text(node.shape)} {node.dtype or ''}".strip()), color=MUTED, size=10)
     rows = []
     first = " ".join(p for p in (head, kind_note) if p)
@@ -279,6 +283,40 @@ def module_label(node: Node, scale: GradScale | None) -> str:
     )
 
 
+def fold_label(node: Node, scale: GradScale | None) -> str:
+    """A run of repeated steps (viz.fold): how many, what each does, its result."""
+    fill, border, _, _ = KIND_STYLE["fold"]
+    if node.nonfinite:
+        border = RED
+    ops = node.members.get("op", 0) + node.members.get("module", 0)
+    tensors = sum(v for k, v in node.members.items() if k not in ("op", "module"))
+    rows = [
+        _row(_font(esc(node.title), bold=True)),
+        _row(
+            _font(
+                esc(f"{_count(ops, 'operation')}, {_count(tensors, 'tensor')} inside"),
+                color=MUTED,
+                size=10,
+            )
+        ),
+    ]
+    for name, text in node.rows:
+        rows.append(_row(_font(esc(f"{name}: {text}"), size=10)))
+    if node.shape is not None:
+        result = f"result {shape_text(node.shape)} {node.dtype or ''}".strip()
+        rows.append(_row(_font(esc(result), color=MUTED, size=10)))
+    if node.data is not None:
+        rows.append(_summary_row("data", node.data, MUTED, None))
+    if node.grad is not None:
+        rows.append(_summary_row("grad", node.grad, GRAD_TEXT, scale))
+    rows.append(_SPACER)
+    width = 3 if node.nonfinite else 2
+    return (
+        f'<<TABLE BORDER="{width}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" '
+        f'STYLE="rounded" COLOR="{border}" BGCOLOR="{fill}">' + "".join(rows) + "</TABLE>>"
+    )
+
+
 # kind -> (singular, plural) for the omitted node's count
 _KIND_WORDS = {
     "op": ("operation", "operations"),
@@ -301,7 +339,7 @@ def omitted_label(node: Node, max_nodes: int | None) -> str:
         _row(_font(esc(", ".join(parts)), color=MUTED, size=10)),
         _row(
             _font(
-                esc(f"(max_nodes={max_nodes}: raise it, or collapse submodules)"),
+                esc(f"(max_nodes={max_nodes}: raise it, or draw less with collapse= or fold=)"),
                 color=MUTED,
                 size=9,
             )
@@ -338,7 +376,16 @@ def legend_label(
 
 def _legend_rows(kinds: set[str], scale: GradScale | None, rankdir: str, output: str) -> list[str]:
     cells = []
-    for kind in ("param", "leaf", "constant", "intermediate", "output", "module", "omitted"):
+    for kind in (
+        "param",
+        "leaf",
+        "constant",
+        "intermediate",
+        "output",
+        "module",
+        "fold",
+        "omitted",
+    ):
         if kind not in kinds:
             continue
         fill, border, _, text = KIND_STYLE[kind]
