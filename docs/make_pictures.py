@@ -35,7 +35,6 @@ def mlp_graph() -> Path:
         demo.loss,
         params=demo.model,
         names=demo.names,
-        rankdir="TB",
         show_rules=True,
         title=demo.title,
     )
@@ -48,7 +47,6 @@ def vanishing_gradients() -> Path:
         demo.loss,
         params=demo.model,
         names=demo.names,
-        rankdir="TB",
         collapse=True,
         color_by_grad=True,
         title=demo.title + "\nEach Linear layer collapsed; gradients coloured by size.",

@@ -36,11 +36,14 @@ __all__ = [
 ]
 
 
-def show(root: Any, **options: Any) -> Drawing:
+def show(root: Any, **options: Any) -> None:
     """Draw ``root`` and display it: inline under IPython/Jupyter, else in a web browser.
 
-    Takes :func:`draw_graph`'s options. Outside IPython the SVG is written to
-    a temporary file that the browser opens. Returns the drawing.
+    Takes :func:`draw_graph`'s options (and ``renderer=``). In a notebook the
+    picture is displayed once, where the call is; nothing is returned, so the
+    cell shows no second copy. Elsewhere the SVG is written to a temporary
+    file, its path is printed, and the default web browser is asked to
+    open it (on a machine without one, open the printed path yourself).
     """
     drawing = root if isinstance(root, Drawing) else draw_graph(root, **options)
     try:
@@ -53,9 +56,11 @@ def show(root: Any, **options: Any) -> Drawing:
         from IPython.display import display  # type: ignore[import-not-found]
 
         display(drawing)
-        return drawing
+        return
+    svg = to_svg(drawing, renderer=drawing.viz_renderer)
     handle = tempfile.NamedTemporaryFile("w", suffix=".svg", delete=False, encoding="utf-8")
     with handle:
-        handle.write(to_svg(drawing, renderer=drawing.viz_renderer))
-    webbrowser.open(Path(handle.name).as_uri())
-    return drawing
+        handle.write(svg)
+    path = Path(handle.name)
+    print(f"viz.show: wrote {path}")
+    webbrowser.open(path.as_uri())

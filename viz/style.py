@@ -200,7 +200,7 @@ def tensor_label(node: Node, scale: GradScale | None) -> str:
     style = "rounded,dashed" if node.kind == "constant" else "rounded"
     width = 3 if node.nonfinite else (2 if node.kind == "output" else 1)
     return (
-        f'<<TABLE BORDER="{width}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" '
+        f'<<TABLE BORDER="{width}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="4" '
         f'STYLE="{style}" COLOR="{border}" BGCOLOR="{fill}">' + "".join(rows) + "</TABLE>>"
     )
 
@@ -278,7 +278,7 @@ def module_label(node: Node, scale: GradScale | None) -> str:
     rows.append(_SPACER)
     width = 3 if node.nonfinite else 1
     return (
-        f'<<TABLE BORDER="{width}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" '
+        f'<<TABLE BORDER="{width}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="4" '
         f'STYLE="rounded" COLOR="{border}" BGCOLOR="{fill}">' + "".join(rows) + "</TABLE>>"
     )
 
@@ -312,7 +312,7 @@ def fold_label(node: Node, scale: GradScale | None) -> str:
     rows.append(_SPACER)
     width = 3 if node.nonfinite else 2
     return (
-        f'<<TABLE BORDER="{width}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" '
+        f'<<TABLE BORDER="{width}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="4" '
         f'STYLE="rounded" COLOR="{border}" BGCOLOR="{fill}">' + "".join(rows) + "</TABLE>>"
     )
 
