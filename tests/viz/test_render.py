@@ -211,11 +211,11 @@ def test_show_outside_ipython_writes_svg_prints_its_path_and_opens_browser(monke
 
 def test_show_in_a_notebook_displays_once(monkeypatch):
     IPython = pytest.importorskip("IPython")
-    import IPython.display
+    display_module = pytest.importorskip("IPython.display")
 
     shown = []
     monkeypatch.setattr(IPython, "get_ipython", lambda: object())
-    monkeypatch.setattr(IPython.display, "display", lambda obj: shown.append(obj))
+    monkeypatch.setattr(display_module, "display", lambda obj: shown.append(obj))
     monkeypatch.setattr(viz.webbrowser, "open", lambda url: pytest.fail("opened a browser"))
     x = Tensor([1.0, 2.0], requires_grad=True)
     result = viz.show((x * x).sum(), names={"x": x})
