@@ -10,6 +10,8 @@
   pip-installed ``graphviz-pure``;
 - :func:`keep_intermediates` keeps every intermediate value and gradient so
   that the picture can show them;
+- :func:`save_html` writes a page that pans, zooms, shows every value on a
+  click and steps through the backward pass;
 - :func:`show` draws and displays in one call, in Jupyter or a web browser;
 - ``python -m viz`` renders the graph of a script or of a demo MLP.
 """
@@ -22,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from viz.dot import Drawing, draw_graph
+from viz.page import save_html
 from viz.record import keep_intermediates
 from viz.render import find_renderer, save_svg, to_svg
 
@@ -30,6 +33,7 @@ __all__ = [
     "draw_graph",
     "find_renderer",
     "keep_intermediates",
+    "save_html",
     "save_svg",
     "show",
     "to_svg",

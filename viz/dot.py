@@ -163,6 +163,7 @@ def build(
         show_constants=show_constants,
         max_nodes=None if grouped else (FOLD_WALK if fold_opt else max_nodes),
     )
+    graph.record_ops()
     paths: list[str] = []
     if grouped:
         assign_clusters(graph, pnames, types)

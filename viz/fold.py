@@ -248,6 +248,7 @@ def fold(graph: Graph, style: str = "stack", *, complete: bool = True) -> Graph:
         node.rows = [r for r in node.rows if r[0] != "uses"]
         if uses:
             node.rows.append(("over", ", ".join(dict.fromkeys(uses))))
+    graph.merged.update(owner)
     graph.nodes = new_nodes
     graph.edges = edges
     return graph

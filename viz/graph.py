@@ -108,6 +108,27 @@ class Graph:
     edges: list[tuple[str, str]] = field(default_factory=list)
     clusters: dict[str, str] = field(default_factory=dict)
     omitted: dict[str, int] = field(default_factory=dict)
+    merged: dict[str, str] = field(default_factory=dict)
+    ops_io: dict[str, tuple[Function, list[str], list[str]]] = field(default_factory=dict)
+
+    def record_ops(self) -> None:
+        """Remember each operation's node, output and inputs (``ops_io``), before
+        collapsing, folding or ``max_nodes`` merge them into other nodes."""
+        inputs, consumers = self.inputs(), self.consumers()
+        self.ops_io = {
+            nid: (n.op, consumers[nid], inputs[nid])
+            for nid, n in self.nodes.items()
+            if n.kind == "op" and n.op is not None
+        }
+
+    def drawn_as(self, nid: str) -> str | None:
+        """The node that stands for ``nid`` in the picture: itself, the module
+        or fold node that took it in, ``"omitted"``, or ``None``."""
+        seen = 0
+        while nid not in self.nodes and nid in self.merged and seen < 8:
+            nid = self.merged[nid]
+            seen += 1
+        return nid if nid in self.nodes else None
 
     def count(self, kind: str) -> int:
         """How many nodes of ``kind`` the graph has."""
@@ -431,6 +452,7 @@ def limit(graph: Graph, max_nodes: int | None) -> Graph:
         elif b not in fed:
             fed.add(b)
             edges.append((OMITTED, b))
+    graph.merged.update({nid: OMITTED for nid in graph.nodes if nid not in keep})
     graph.nodes = {nid: n for nid, n in graph.nodes.items() if nid in keep}
     graph.edges = edges
     _add_omitted(graph, max_nodes)

@@ -220,6 +220,7 @@ def collapse(
         if a2 != b2 and (a2, b2) not in seen:
             seen.add((a2, b2))
             edges.append((a2, b2))
+    graph.merged.update({nid: merged[p].id for nid, p in owner.items()})
     graph.nodes = new_nodes
     graph.edges = edges
     return graph
