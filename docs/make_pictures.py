@@ -12,6 +12,8 @@ change when the pictures do.
 - ``vanishing_gradients.svg``: a deep sigmoid MLP with each layer collapsed
   to one node and gradients coloured by size: they shrink layer after layer
   on the way back to the input.
+- ``recurrent_loop.svg``: a 50-step recurrent loop drawn with the defaults:
+  the repeated steps folded into one counted node.
 """
 
 from __future__ import annotations
@@ -54,8 +56,33 @@ def vanishing_gradients() -> Path:
     return viz.save_svg(drawing, DOCS / "vanishing_gradients.svg", renderer=RENDERER)
 
 
+def recurrent_loop() -> Path:
+    import numpy as np
+
+    from autograd import Tensor
+
+    rng = np.random.default_rng(0)
+    Wx = Tensor(rng.normal(size=(4, 8)) * 0.5, requires_grad=True)
+    Wh = Tensor(rng.normal(size=(8, 8)) * 0.3, requires_grad=True)
+    b = Tensor(np.zeros(8), requires_grad=True)
+    h = Tensor(np.zeros((2, 8)))
+    with viz.keep_intermediates():
+        for _ in range(50):
+            h = (Tensor(rng.normal(size=(2, 4))) @ Wx + h @ Wh + b).tanh()
+        loss = (h**2).mean()
+    loss.backward()
+    drawing = viz.draw_graph(
+        loss,
+        params={"Wx": Wx, "Wh": Wh, "b": b},
+        names={"loss": loss},
+        title="h = (x_t @ Wx + h @ Wh + b).tanh() over 50 steps, with the defaults:\n"
+        "steps 2 to 49 folded into one node (fold='auto')",
+    )
+    return viz.save_svg(drawing, DOCS / "recurrent_loop.svg", renderer=RENDERER)
+
+
 def main() -> int:
-    for make in (mlp_graph, vanishing_gradients):
+    for make in (mlp_graph, vanishing_gradients, recurrent_loop):
         print(f"wrote {make()}")
     return 0
 

@@ -18,8 +18,10 @@ Or draw a freshly trained-for-one-step MLP::
 
     python -m viz --mlp 2,4,1 --batch 4 -o mlp.svg
 
-The output format follows the file name (``.svg``, or ``.dot``/``.gv`` for
-DOT source); ``-o -`` writes SVG to standard output.
+The output format follows the file name: ``.svg``, ``.dot``/``.gv`` for
+DOT source, or ``.html`` for the page of :func:`viz.save_html` (pan, zoom,
+values on a click, a step control through backward); ``-o -`` writes SVG to
+standard output.
 """
 
 from __future__ import annotations
@@ -70,7 +72,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--no-keep", action="store_true", help="do not keep intermediate values")
     p.add_argument("--backward", action="store_true", help="call .backward() on the tensor first")
     p.add_argument(
-        "-o", "--output", default="graph.svg", help="output file (.svg, .dot); - for stdout"
+        "-o",
+        "--output",
+        default="graph.svg",
+        help="output file: .svg, .dot, or .html for a page that steps through backward; "
+        "- for SVG on stdout",
     )
     p.add_argument("--renderer", help="'dot', 'graphviz-pure' or a path (default: automatic)")
     p.add_argument("--rankdir", default="TB", choices=("TB", "LR", "BT", "RL"))
@@ -79,6 +85,13 @@ def _parser() -> argparse.ArgumentParser:
         type=int,
         default=DEFAULT_MAX_NODES,
         help=f"draw at most this many nodes, 0 for all (default {DEFAULT_MAX_NODES})",
+    )
+    p.add_argument(
+        "--fold",
+        default="auto",
+        choices=("auto", "stack", "steps", "off"),
+        help="repeated steps (a loop): drawn once and counted, one node each, or in full "
+        "(default auto: folded when there are more than --max-nodes nodes)",
     )
     p.add_argument("--no-data", action="store_true", help="hide value summaries")
     p.add_argument("--no-grad", action="store_true", help="hide gradient summaries")
@@ -181,14 +194,15 @@ def main(argv: list[str] | None = None) -> int:
     collapse: Any = ()
     if args.collapse is not None:
         collapse = [p for p in args.collapse.split(",") if p] or True
-    drawing = draw_graph(
-        root,
+    fold: Any = {"auto": "auto", "stack": "stack", "steps": "steps", "off": False}[args.fold]
+    options = dict(
         params=params,
         names=names,
         show_data=not args.no_data,
         show_grad=not args.no_grad,
         rankdir=args.rankdir,
         max_nodes=args.max_nodes or None,
+        fold=fold,
         color_by_grad=args.color_by_grad,
         cluster=args.cluster,
         collapse=collapse,
@@ -198,6 +212,13 @@ def main(argv: list[str] | None = None) -> int:
         renderer=args.renderer,
     )
     out = args.output
+    if out.endswith((".html", ".htm")):
+        from viz.page import save_html
+
+        save_html(root, out, **options)
+        print(f"wrote {os.fspath(out)}")
+        return 0
+    drawing = draw_graph(root, **options)
     if out.endswith((".dot", ".gv")):
         Path(out).write_text(drawing.source, encoding="utf-8")
     else:

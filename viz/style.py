@@ -205,13 +205,30 @@ def tensor_label(node: Node, scale: GradScale | None) -> str:
     )
 
 
+def op_facts(name: str, op: Function | None) -> tuple[str, str]:
+    """``(formula, rule)`` of the operation called ``name``: the one lookup of op facts.
+
+    Every formula and derivative rule viz shows comes through here: the
+    formula from :data:`FORMULA` by name, the rule from the first line of the
+    operation class's docstring. Pointing this function at a per-operation
+    registry changes what every picture and page shows.
+    """
+    formula = FORMULA.get(name, "")
+    doc = type(op).__doc__ if op is not None else None
+    if not doc or doc == Function.__doc__:
+        return formula, ""
+    rule = doc.strip().splitlines()[0].split(";")[0].replace("``", "").strip()
+    rule = re.sub(r"\s*\([^()]*\)$", "", rule) if rule.endswith(")") and " (" in rule else rule
+    return formula, rule if len(rule) <= 80 else rule[:77] + "..."
+
+
 def op_formula(node: Node) -> str:
     """``"a @ b"``, ``"a ** 2"``, ``"sum over axes (0, 1)"``: what the operation computes."""
     op = node.op
     attrs = getattr(op, "__dict__", {}) if op is not None else {}
     if node.title == "PowScalar" and "exponent" in attrs:
         return f"a ** {fmt(float(attrs['exponent']))}"
-    formula = FORMULA.get(node.title, "")
+    formula = op_facts(node.title, op)[0]
     if node.title == "Transpose":
         return formula if attrs.get("axes") in (None, (1, 0)) else f"transpose {attrs['axes']}"
     if "axes" in attrs and node.title in ("Sum", "Mean", "Max", "Min", "LogSumExp"):
@@ -225,13 +242,8 @@ def op_formula(node: Node) -> str:
 
 
 def op_rule(node: Node) -> str:
-    """The derivative rule from the operation's docstring: ``d(a * b) = b da + a db``."""
-    doc = type(node.op).__doc__ if node.op is not None else None
-    if not doc or type(node.op).__doc__ == Function.__doc__:
-        return ""
-    rule = doc.strip().splitlines()[0].split(";")[0].replace("``", "").strip()
-    rule = re.sub(r"\s*\([^()]*\)$", "", rule) if rule.endswith(")") and " (" in rule else rule
-    return rule if len(rule) <= 80 else rule[:77] + "..."
+    """The derivative rule, ``d(a * b) = b da + a db`` (see :func:`op_facts`)."""
+    return op_facts(node.title, node.op)[1]
 
 
 def op_label(node: Node, show_rule: bool = False) -> str:
