@@ -118,6 +118,7 @@ CASES = {
     "attention, 4 blocks": (attention, {}),
     "attention, 16 blocks": (lambda: attention(16), {}),
     "60 parallel branches": (wide, {}),
+    "recurrent loop, 20 steps, fold=False": (lambda: recurrent(20), {"fold": False}),
     "digits MLP [64, 32, 10]": (digits_mlp, {}),
 }
 
