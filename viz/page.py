@@ -118,6 +118,19 @@ def _details(node: Node, graph: Graph) -> dict[str, Any]:
 
 def _steps(graph: Graph, order: list[Function]) -> list[dict[str, Any]]:
     fn_node = {id(fn): nid for nid, (fn, _, _) in graph.ops_io.items()}
+    edges = set(graph.edges)
+    copies: dict[str, list[str]] = {}
+    for nid, n in graph.nodes.items():
+        if n.ref is not None:
+            copies.setdefault(n.ref, []).append(nid)
+
+    def beside(tensor: str | None, op: str | None) -> str | None:
+        # The card drawn next to the operation: a shared leaf's copy, if the
+        # arrow into the operation comes from one.
+        if tensor is None or op is None or (tensor, op) in edges:
+            return tensor
+        return next((c for c in copies.get(tensor, ()) if (c, op) in edges), tensor)
+
     steps = []
     for fn in order:
         nid = fn_node.get(id(fn))
@@ -126,13 +139,18 @@ def _steps(graph: Graph, order: list[Function]) -> list[dict[str, Any]]:
             steps.append({"op": OMITTED if OMITTED in graph.nodes else None, "name": fn.name})
             continue
         _, out_ids, in_ids = graph.ops_io[nid]
-        sends = [graph.drawn_as(i) for i in in_ids]
+        op = graph.drawn_as(nid)
+        # Inside a folded or collapsed node, tensors of that node are not
+        # marked separately: the node itself is.
+        sends = [beside(graph.drawn_as(i), op) for i in in_ids]
+        receives = next((graph.drawn_as(o) for o in out_ids), None)
         steps.append(
             {
-                "op": graph.drawn_as(nid),
+                "op": op,
                 "name": fn.name,
-                "receives": next((graph.drawn_as(o) for o in out_ids), None),
-                "sends": [s for s in dict.fromkeys(sends) if s is not None],
+                "rule": style.op_facts(fn.name, fn)[1],
+                "receives": None if receives == op else receives,
+                "sends": [s for s in dict.fromkeys(sends) if s is not None and s != op],
                 # An input that needs no gradient gets none.
                 "needs": [nxt is not None for nxt in fn.next_functions],
             }

@@ -272,7 +272,7 @@ window.addEventListener("error", function (e) {
       if (n && n.kind !== "op") {
         box.appendChild(el("div", "Inside the node \u201c" + (n.title || n.kind) + "\u201d.", "hint"));
       }
-      if (n && n.rule) { section(box, "rule", n.rule); }
+      if (s.rule) { section(box, "rule", s.rule); }
       var rec = s.receives ? nodes[s.receives] : null;
       if (rec) {
         section(box, "receives: the gradient of its output " + (rec.title ? "(" + rec.title + ")" : ""),

@@ -224,3 +224,22 @@ def test_the_50_step_loop_in_chromium(browser, tmp_path):
     _keep(browser.screenshot(tmp_path / "recurrent_loop_step5.png"))
     assert browser.js("document.body.dataset.vizErrors || ''") == ""
     assert browser.console == []
+
+
+@needs_renderer
+def test_steps_inside_a_fold_mark_the_copies_beside_it(tmp_path):
+    from tests.viz.test_fold import recurrent
+
+    loss, params = recurrent(50)
+    drawing = viz.draw_graph(loss, params=params)
+    graph = drawing.viz_graph
+    data = _page_data(viz.save_html(loss, tmp_path / "l.html", params=params).read_text("utf-8"))
+    (fold,) = [nid for nid, n in data["nodes"].items() if n["kind"] == "fold"]
+    edges = set(graph.edges)
+    for s in data["steps"]:
+        assert s["receives"] != s["op"] and s["op"] not in s["sends"]
+        assert s["rule"]  # every primitive here has a rule
+        # Each marked input is drawn with an arrow into the marked operation.
+        assert all((t, s["op"]) in edges for t in s["sends"]), s
+    inside = [s for s in data["steps"] if s["op"] == fold]
+    assert {t for s in inside for t in s["sends"]}  # the parameters' copies beside the fold
