@@ -91,7 +91,7 @@ def _parser() -> argparse.ArgumentParser:
         default="auto",
         choices=("auto", "stack", "steps", "off"),
         help="repeated steps (a loop): drawn once and counted, one node each, or in full "
-        "(default auto: folded when there are more than --max-nodes nodes)",
+        "(default auto: runs of 8 or more steps folded, of 3 or more beyond --max-nodes)",
     )
     p.add_argument("--no-data", action="store_true", help="hide value summaries")
     p.add_argument("--no-grad", action="store_true", help="hide gradient summaries")

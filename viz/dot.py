@@ -17,7 +17,7 @@ import graphviz
 
 from autograd.tensor import Tensor
 from viz import style
-from viz.fold import STYLES, fold
+from viz.fold import AUTO_RUN, MIN_RUN, STYLES, fold
 from viz.graph import Graph, Node, limit, name_lookup, summarize_nodes, walk
 from viz.layout import LEAF_KINDS, graph_attributes, split_shared
 from viz.modules import assign_clusters, collapse, parameter_names
@@ -121,17 +121,21 @@ def _no_groups_hint(params: Any) -> str:
 
 def _fold_style(
     fold_opt: bool | str, n_nodes: int, max_nodes: int | None, complete: bool
-) -> str | None:
+) -> tuple[str | None, int]:
+    """The fold style to use, and the shortest run of steps to fold."""
     if fold_opt is True:
-        return "stack"
+        return "stack", MIN_RUN
     if fold_opt is False or fold_opt is None:
-        return None
+        return None, MIN_RUN
     if fold_opt == "auto":
-        # Fold only what would not fit: a small loop is drawn step by step.
+        # Any repetition when the graph would not fit; else only long runs,
+        # so that a loop of a few steps is drawn step by step.
+        if not complete:
+            return None, MIN_RUN
         big = max_nodes is not None and n_nodes > max_nodes
-        return "stack" if big and complete else None
+        return "stack", MIN_RUN if big else AUTO_RUN
     if fold_opt in STYLES:
-        return str(fold_opt)
+        return str(fold_opt), MIN_RUN
     raise ValueError(
         f"draw_graph: fold must be 'auto', True, False, 'stack' or 'steps', got {fold_opt!r}"
     )
@@ -173,9 +177,9 @@ def build(
     # graph.omitted is not empty when the walk stopped at FOLD_WALK: "auto"
     # then draws the part nearest the output, as for fold=False.
     complete = not graph.omitted
-    style_ = _fold_style(fold_opt, len(graph.nodes), max_nodes, complete)
+    style_, min_run = _fold_style(fold_opt, len(graph.nodes), max_nodes, complete)
     if style_:
-        fold(graph, style_, complete=complete)
+        fold(graph, style_, complete=complete, min_run=min_run)
     limit(graph, max_nodes)
     summarize_nodes(graph, show_data=show_data, show_grad=show_grad, tiny=tiny)
     if not cluster:
@@ -244,9 +248,10 @@ def draw_graph(
         draws the last step of a run in full and the steps before it as one
         counted node; ``"steps"`` draws each step as one node with the value
         and gradient of its result; ``False`` draws every operation.
-        ``"auto"`` folds as ``"stack"`` when the graph has more than
-        ``max_nodes`` nodes (and at most 20,000: a larger one is drawn as
-        its part nearest the output, unless ``fold`` is given).
+        ``"auto"`` folds as ``"stack"`` any run of 8 or more steps, and
+        any run of 3 or more when the graph has more than ``max_nodes``
+        nodes (a graph of more than 20,000 nodes is drawn as its part
+        nearest the output instead, unless ``fold`` is given).
     color_by_grad : bool
         Colour each gradient and the edges leaving its tensor by the
         gradient's root mean square on a log scale (pale: vanishing, dark

@@ -42,6 +42,9 @@ from viz.modules import _topological_index
 
 DEPTH = 3
 MIN_RUN = 3
+# fold="auto" folds a graph that fits max_nodes only for runs this long: a
+# loop of a few steps reads best in full, a loop of many repeats itself.
+AUTO_RUN = 8
 STYLES = ("stack", "steps")
 _OPS = ("op", "module")
 _LEAVES = ("param", "leaf", "constant", "omitted")
@@ -190,14 +193,18 @@ def find_steps(graph: Graph) -> tuple[list[list[str]], list[list[int]]]:
     return steps, runs
 
 
-def fold(graph: Graph, style: str = "stack", *, complete: bool = True) -> Graph:
+def fold(
+    graph: Graph, style: str = "stack", *, complete: bool = True, min_run: int = MIN_RUN
+) -> Graph:
     """Fold the repeated steps of ``graph`` (in place, and returned); see the module docstring.
 
     ``complete=False`` says that the graph is only the part of a larger one
-    nearest the output, so the steps are not numbered "of" a total."""
+    nearest the output, so the steps are not numbered "of" a total. Runs of
+    fewer than ``min_run`` steps are drawn as they are."""
     if style not in STYLES:
         raise ValueError(f"draw_graph: fold style must be 'stack' or 'steps', got {style!r}")
     steps, runs = find_steps(graph)
+    runs = [run for run in runs if len(run) >= max(min_run, MIN_RUN)]
     if not runs:
         return graph
     total = len(steps)

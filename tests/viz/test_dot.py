@@ -322,7 +322,7 @@ def test_max_nodes_note_in_dot():
         and "1 leaf," in om.label
     )
     assert "max_nodes=5" in om.label
-    unlimited = parse_dot(viz.draw_graph(y, max_nodes=None).source)
+    unlimited = parse_dot(viz.draw_graph(y, max_nodes=None, fold=False).source)
     assert len(unlimited.nodes) == 41 and not unlimited.of_class("omitted")
 
 

@@ -101,10 +101,16 @@ def test_fold_steps_draws_one_node_per_step_with_its_result():
         assert into == [first]
 
 
-def test_fold_auto_folds_only_what_would_not_fit():
-    small, params = recurrent(10)
+def test_fold_auto_folds_long_runs_and_what_would_not_fit():
+    # 6 steps: a run of 5 after the first, drawn in full unless it is too big.
+    small, params = recurrent(6)
     assert not parse_dot(viz.draw_graph(small, params=params).source).of_class("fold")
     assert parse_dot(viz.draw_graph(small, params=params, max_nodes=50).source).of_class("fold")
+    # 10 steps: a run of 9 is folded even though the graph fits.
+    longer, params = recurrent(10)
+    assert len(walk(longer).nodes) < 500
+    (stack,) = parse_dot(viz.draw_graph(longer, params=params).source).of_class("fold")
+    assert "8 steps (2–9 of 10)" in stack.label
     big, params = recurrent(50)
     assert not parse_dot(viz.draw_graph(big, params=params, fold=False).source).of_class("fold")
     with pytest.raises(ValueError, match=r"fold must be 'auto', True, False, 'stack' or 'steps'"):
