@@ -94,7 +94,8 @@ def _shown(text: str) -> str:
 
 @pytest.mark.skipif(not RENDERERS, reason="no Graphviz renderer installed")
 @pytest.mark.parametrize("renderer", RENDERERS)
-@settings(max_examples=12)
+# Two renders per example: half the profile's count (12 by default).
+@settings(max_examples=max(5, settings.default.max_examples // 2))
 @given(words=st.lists(names, min_size=7, max_size=7))
 @example(words=[PAYLOADS[0], "w", "b", PAYLOADS[1], PAYLOADS[2], PAYLOADS[5], "Hostile"])
 @example(words=[PAYLOADS[1], PAYLOADS[3], PAYLOADS[4], PAYLOADS[6], PAYLOADS[7], "t", "x"])
