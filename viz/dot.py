@@ -17,8 +17,8 @@ import graphviz
 
 from autograd.tensor import Tensor
 from viz import style
-from viz.fold import AUTO_RUN, MIN_RUN, STYLES, fold
-from viz.graph import Graph, Node, limit, name_lookup, summarize_nodes, walk
+from viz.fold import AUTO_RUN, MIN_RUN, STYLES, find_steps, fold
+from viz.graph import OMITTED, Graph, Node, limit, name_lookup, summarize_nodes, walk
 from viz.layout import LEAF_KINDS, graph_attributes, split_shared
 from viz.modules import assign_clusters, collapse, parameter_names
 from viz.summary import TINY, shape_text
@@ -180,7 +180,16 @@ def build(
     style_, min_run = _fold_style(fold_opt, len(graph.nodes), max_nodes, complete)
     if style_:
         fold(graph, style_, complete=complete, min_run=min_run)
+    # What the note on the omitted node suggests: only what would help.
+    hints = ["raise it"]
+    if graph.omitted or (max_nodes is not None and len(graph.nodes) > max_nodes):
+        if any("." in name for name in pnames.values()) and not paths:
+            hints.append("collapse submodules (collapse=)")
+        if not style_ and find_steps(graph)[1]:
+            hints.append("fold the repeated steps (fold=True)")
     limit(graph, max_nodes)
+    if OMITTED in graph.nodes:
+        graph.nodes[OMITTED].rows = [("hint", ", or ".join(hints))]
     summarize_nodes(graph, show_data=show_data, show_grad=show_grad, tiny=tiny)
     if not cluster:
         for node in graph.nodes.values():

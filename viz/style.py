@@ -351,7 +351,7 @@ def omitted_label(node: Node, max_nodes: int | None) -> str:
         _row(_font(esc(", ".join(parts)), color=MUTED, size=10)),
         _row(
             _font(
-                esc(f"(max_nodes={max_nodes}: raise it, or draw less with collapse= or fold=)"),
+                esc(f"(max_nodes={max_nodes}: {dict(node.rows).get('hint', 'raise it')})"),
                 color=MUTED,
                 size=9,
             )

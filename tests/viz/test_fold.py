@@ -229,3 +229,15 @@ def test_render_time_is_bounded(renderer):
         svg = viz.to_svg(loss, params=params, renderer=renderer, timeout=30, **options)
         assert time.perf_counter() - start < 5, options
         assert svg.count('class="node') >= 30
+
+
+def test_the_omitted_note_suggests_only_what_would_help():
+    loss, params = recurrent(50)
+    (om,) = parse_dot(viz.draw_graph(loss, params=params, fold=False).source).of_class("omitted")
+    assert "(max_nodes=500: raise it, or fold the repeated steps (fold=True))" in om.label
+    dotted = {f"cell.{k}": v for k, v in params.items()}
+    (om,) = parse_dot(
+        viz.draw_graph(loss, params=dotted, fold="auto", max_nodes=20).source
+    ).of_class("omitted")
+    assert "raise it, or collapse submodules (collapse=)" in om.label
+    assert "fold=True" not in om.label  # already folded
