@@ -36,7 +36,7 @@ FONT_STACK = "DejaVu Sans, Bitstream Vera Sans, Arial, Helvetica, Liberation San
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _BREAKS = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
-_SCHEME = re.compile(r"(?i)\b(javascript|vbscript)(\s*:)")
+_SCHEME = re.compile(r"(?i)(javascript|vbscript)(\s*:)")
 
 
 def escape(text: object) -> str:

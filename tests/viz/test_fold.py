@@ -10,35 +10,12 @@ import pytest
 import nn
 import viz
 from autograd import Tensor
-from tests.viz.helpers import HAVE_DOT, HAVE_PURE, PURE_PATH, parse_dot
+from tests.viz.helpers import HAVE_DOT, HAVE_PURE, PURE_PATH, parse_dot, recurrent
 from viz.dot import build
 from viz.fold import find_steps
 from viz.graph import walk
 from viz.layout import split_shared
 from viz.modules import parameter_names
-
-
-def recurrent(steps=50, n_in=4, n_h=8, keep=False):
-    """h = (x_t @ Wx + h @ Wh + b).tanh() over `steps` steps, from h = 0."""
-    rng = np.random.default_rng(0)
-    Wx = Tensor(rng.normal(size=(n_in, n_h)) * 0.5, requires_grad=True)
-    Wh = Tensor(rng.normal(size=(n_h, n_h)) * 0.3, requires_grad=True)
-    b = Tensor(np.zeros(n_h), requires_grad=True)
-    h = Tensor(np.zeros((2, n_h)))
-    with viz.keep_intermediates() if keep else _nothing():
-        for _ in range(steps):
-            h = (Tensor(rng.normal(size=(2, n_in))) @ Wx + h @ Wh + b).tanh()
-        loss = (h**2).mean()
-    loss.backward()
-    return loss, {"Wx": Wx, "Wh": Wh, "b": b}
-
-
-class _nothing:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
 
 
 def _walked(loss, params):

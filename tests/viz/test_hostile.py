@@ -31,6 +31,7 @@ PAYLOADS = [
     "&amp; &#60;script&#62; &lt; &#x3C;",
     "a\nb\r\nc\td",
     "JaVaScRiPt:alert(1)",
+    "xjavascript:alert(1) vbscript :x",
     "<a xlink:href='javascript:alert(1)'>x</a>",
     "<![CDATA[x]]> <!-- c --> <?xml?>",
     "\x00\x01\x1f\x7f\ufffe\ud800",
@@ -119,11 +120,13 @@ def test_hostile_names_reach_the_svg_only_as_text(renderer, words):
 
 
 @given(st.text())
+@example("xjavascript:alert(1)")
 def test_escape_leaves_no_markup_quote_or_backslash(text):
     s = escape(text)
     assert not set(s) & set("<>]\"'\\\n\r")
     assert re.fullmatch(r"(?:[^&]|&(?:amp|lt|gt|quot|#x27|#93);)*", s)
     ET.fromstring(f"<t a='{s}'>{s}</t>")  # XML can hold it, as text and as an attribute
+    assert not re.search(r"(?i)(javascript|vbscript)\s*:", s)
 
 
 def test_the_reported_injection_is_text_now():

@@ -15,7 +15,7 @@ import nn
 import viz
 from autograd import Function, Tensor
 from tests.viz.browser import Browser, find_chromium, install_chromium
-from tests.viz.helpers import needs_renderer
+from tests.viz.helpers import needs_renderer, recurrent
 from viz.page import backward_order
 
 
@@ -112,8 +112,6 @@ def test_a_hostile_name_stays_text_in_the_page(tmp_path):
 
 @needs_renderer
 def test_a_folded_graph_steps_through_its_fold_node(tmp_path):
-    from tests.viz.test_fold import recurrent
-
     loss, params = recurrent(50)
     text = viz.save_html(loss, tmp_path / "loop.html", params=params).read_text(encoding="utf-8")
     data = _page_data(text)
@@ -208,8 +206,6 @@ def test_the_page_in_chromium(browser, tmp_path):
 
 @needs_renderer
 def test_the_50_step_loop_in_chromium(browser, tmp_path):
-    from tests.viz.test_fold import recurrent
-
     loss, params = recurrent(50, keep=True)
     path = viz.save_html(loss, tmp_path / "loop.html", params=params, names={"loss": loss})
     browser.console.clear()
@@ -228,8 +224,6 @@ def test_the_50_step_loop_in_chromium(browser, tmp_path):
 
 @needs_renderer
 def test_steps_inside_a_fold_mark_the_copies_beside_it(tmp_path):
-    from tests.viz.test_fold import recurrent
-
     loss, params = recurrent(50)
     drawing = viz.draw_graph(loss, params=params)
     graph = drawing.viz_graph
