@@ -237,3 +237,28 @@ def test_steps_inside_a_fold_mark_the_copies_beside_it(tmp_path):
         assert all((t, s["op"]) in edges for t in s["sends"]), s
     inside = [s for s in data["steps"] if s["op"] == fold]
     assert {t for s in inside for t in s["sends"]}  # the parameters' copies beside the fold
+
+
+@needs_renderer
+def test_a_hostile_name_runs_nothing_in_the_browser(browser, tmp_path):
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    x = Tensor([3.0, 4.0], requires_grad=True)
+    out = (w * x).sum()
+    out.backward()
+    bad = {
+        "<img src=x onerror='window.pwned=1'>": w,
+        "</script><script>window.pwned=2</script>": x,
+    }
+    path = viz.save_html(out, tmp_path / "hostile.html", params=bad)
+    browser.console.clear()
+    browser.open(path.as_uri())
+    nodes = _page_data(path.read_text(encoding="utf-8"))["nodes"]
+    for name in bad:
+        (nid,) = [k for k, n in nodes.items() if n["title"] == name]
+        browser.click(*_centre(browser, nid))
+        assert name in browser.js("document.getElementById('viz-panel').innerText")
+    browser.key("End", 35)
+    assert browser.js("typeof window.pwned") == "undefined"
+    assert browser.js("document.querySelectorAll('img').length") == 0
+    assert browser.js("document.querySelectorAll('script').length") == 2
+    assert browser.console == []
