@@ -11,6 +11,7 @@ import math
 import re
 
 from autograd.function import Function
+from viz.fontmetrics import fit_cells
 from viz.graph import Node
 from viz.summary import Summary, fmt, shape_text
 from viz.text import FONT as FONT
@@ -199,9 +200,10 @@ def tensor_label(node: Node, scale: GradScale | None) -> str:
     rows.append(_SPACER)
     style = "rounded,dashed" if node.kind == "constant" else "rounded"
     width = 3 if node.nonfinite else (2 if node.kind == "output" else 1)
-    return (
+    return fit_cells(
         f'<<TABLE BORDER="{width}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="4" '
-        f'STYLE="{style}" COLOR="{border}" BGCOLOR="{fill}">' + "".join(rows) + "</TABLE>>"
+        f'STYLE="{style}" COLOR="{border}" BGCOLOR="{fill}">' + "".join(rows) + "</TABLE>>",
+        4,
     )
 
 
@@ -255,9 +257,10 @@ def op_label(node: Node, show_rule: bool = False) -> str:
     rule = op_rule(node) if show_rule else ""
     if rule:
         rows += f"<TR><TD>&nbsp;{_font(esc(rule), color=OP_RULE, size=9)}&nbsp;</TD></TR>"
-    return (
+    return fit_cells(
         '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" STYLE="rounded" '
-        f'BGCOLOR="{OP_FILL}">{rows}</TABLE>>'
+        f'BGCOLOR="{OP_FILL}">{rows}</TABLE>>',
+        3,
     )
 
 
@@ -289,9 +292,10 @@ def module_label(node: Node, scale: GradScale | None) -> str:
         rows.append(_summary_row("grad", node.grad, GRAD_TEXT, scale))
     rows.append(_SPACER)
     width = 3 if node.nonfinite else 1
-    return (
+    return fit_cells(
         f'<<TABLE BORDER="{width}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="4" '
-        f'STYLE="rounded" COLOR="{border}" BGCOLOR="{fill}">' + "".join(rows) + "</TABLE>>"
+        f'STYLE="rounded" COLOR="{border}" BGCOLOR="{fill}">' + "".join(rows) + "</TABLE>>",
+        4,
     )
 
 
@@ -323,9 +327,10 @@ def fold_label(node: Node, scale: GradScale | None) -> str:
         rows.append(_summary_row("grad", node.grad, GRAD_TEXT, scale))
     rows.append(_SPACER)
     width = 3 if node.nonfinite else 2
-    return (
+    return fit_cells(
         f'<<TABLE BORDER="{width}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="4" '
-        f'STYLE="rounded" COLOR="{border}" BGCOLOR="{fill}">' + "".join(rows) + "</TABLE>>"
+        f'STYLE="rounded" COLOR="{border}" BGCOLOR="{fill}">' + "".join(rows) + "</TABLE>>",
+        4,
     )
 
 
@@ -357,11 +362,12 @@ def omitted_label(node: Node, max_nodes: int | None) -> str:
             )
         ),
     ]
-    return (
+    return fit_cells(
         '<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" STYLE="rounded,dashed" '
         f'COLOR="{KIND_STYLE["omitted"][1]}" BGCOLOR="{KIND_STYLE["omitted"][0]}">'
         + "".join(rows)
-        + "</TABLE>>"
+        + "</TABLE>>",
+        3,
     )
 
 
@@ -379,10 +385,13 @@ def legend_label(
         rows.append(f'<TR><TD ALIGN="LEFT" BALIGN="LEFT">{text}</TD></TR>')
     if kinds is not None:
         rows.extend(_legend_rows(kinds, scale, rankdir, output))
-    return (
+    # The graph's label is drawn at the graph's font size, 10.
+    return fit_cells(
         '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="2">'
         + "".join(rows)
-        + "</TABLE>>"
+        + "</TABLE>>",
+        3,
+        size=10,
     )
 
 

@@ -58,7 +58,14 @@ def install_chromium() -> str | None:
 class Browser:
     """One Chromium process with one page; ``console`` collects what the page logged."""
 
-    def __init__(self, executable: str, user_data_dir: Path, width: int = 1400, height: int = 1000):
+    def __init__(
+        self,
+        executable: str,
+        user_data_dir: Path,
+        width: int = 1400,
+        height: int = 1000,
+        env: dict[str, str] | None = None,
+    ):
         cmd_read, self._cmd = os.pipe()
         self._out, out_write = os.pipe()
 
@@ -76,6 +83,7 @@ class Browser:
             stderr=subprocess.DEVNULL,
             preexec_fn=plumb,
             close_fds=False,
+            env=None if env is None else {**os.environ, **env},
         )
         os.close(cmd_read)
         os.close(out_write)
@@ -168,6 +176,15 @@ class Browser:
                 raise TimeoutError(f"{url} did not become ready")
             time.sleep(0.05)
 
+    def open_plain(self, url: str, timeout: float = 30) -> None:
+        """Load a page that is not a viz page (an SVG file) and wait for it."""
+        self.call("Page.navigate", session=True, url=url)
+        deadline = time.monotonic() + timeout
+        while self.js("document.readyState + ' ' + document.URL") != f"complete {url}":
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{url} did not load")
+            time.sleep(0.05)
+
     def js(self, expression: str) -> Any:
         result = self.call(
             "Runtime.evaluate", session=True, expression=expression, returnByValue=True
@@ -219,3 +236,15 @@ class Browser:
                 os.close(fd)
             except OSError:
                 pass
+
+
+def fontconfig_with(fonts: list[Path], folder: Path) -> dict[str, str]:
+    """Environment for a browser that sees only the font files ``fonts``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    dirs = "".join(f"<dir>{f.parent}</dir>" for f in dict.fromkeys(fonts))
+    conf = folder / "fonts.conf"
+    conf.write_text(
+        '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd">'
+        f"<fontconfig>{dirs}<cachedir>{folder / 'cache'}</cachedir></fontconfig>"
+    )
+    return {"FONTCONFIG_FILE": str(conf)}

@@ -14,7 +14,6 @@ import pytest
 import nn
 import viz
 from autograd import Function, Tensor
-from tests.viz.browser import Browser, find_chromium, install_chromium
 from tests.viz.helpers import needs_renderer, recurrent
 from viz.page import backward_order
 
@@ -122,19 +121,6 @@ def test_a_folded_graph_steps_through_its_fold_node(tmp_path):
 
 
 # -- in a browser ---------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    executable = find_chromium() or install_chromium()
-    if executable is None:
-        pytest.skip(
-            "no Chromium: install it (apt-get install -y chromium), or set "
-            "SCRATCHGRAD_INSTALL_BROWSER=1 to let the tests run apt-get as root"
-        )
-    b = Browser(executable, tmp_path_factory.mktemp("chromium-profile"))
-    yield b
-    b.close()
 
 
 def _keep(path: Path) -> Path:
