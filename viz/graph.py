@@ -112,11 +112,16 @@ class Graph:
     ops_io: dict[str, tuple[Function, list[str], list[str]]] = field(default_factory=dict)
 
     def record_ops(self) -> None:
-        """Remember each operation's node, output and inputs (``ops_io``), before
-        collapsing, folding or ``max_nodes`` merge them into other nodes."""
+        """Remember each operation's node, output and the inputs it sends a
+        gradient to (``ops_io``; constants get none), before collapsing,
+        folding or ``max_nodes`` merge them into other nodes."""
         inputs, consumers = self.inputs(), self.consumers()
         self.ops_io = {
-            nid: (n.op, consumers[nid], inputs[nid])
+            nid: (
+                n.op,
+                consumers[nid],
+                [i for i in inputs[nid] if self.nodes[i].kind != "constant"],
+            )
             for nid, n in self.nodes.items()
             if n.kind == "op" and n.op is not None
         }

@@ -151,8 +151,6 @@ def _steps(graph: Graph, order: list[Function]) -> list[dict[str, Any]]:
                 "rule": style.op_facts(fn.name, fn)[1],
                 "receives": None if receives == op else receives,
                 "sends": [s for s in dict.fromkeys(sends) if s is not None and s != op],
-                # An input that needs no gradient gets none.
-                "needs": [nxt is not None for nxt in fn.next_functions],
             }
         )
     return steps

@@ -216,8 +216,10 @@ def test_steps_inside_a_fold_mark_the_copies_beside_it(tmp_path):
     data = _page_data(viz.save_html(loss, tmp_path / "l.html", params=params).read_text("utf-8"))
     (fold,) = [nid for nid, n in data["nodes"].items() if n["kind"] == "fold"]
     edges = set(graph.edges)
+    kinds = {nid: n["kind"] for nid, n in data["nodes"].items()}
     for s in data["steps"]:
         assert s["receives"] != s["op"] and s["op"] not in s["sends"]
+        assert all(kinds[t] != "constant" for t in s["sends"])  # x_t gets no gradient
         assert s["rule"]  # every primitive here has a rule
         # Each marked input is drawn with an arrow into the marked operation.
         assert all((t, s["op"]) in edges for t in s["sends"]), s
