@@ -250,7 +250,8 @@ def draw_graph(
     max_nodes : int or None
         Draw at most this many nodes, keeping those nearest the output; one
         extra node says how many operations and tensors were left out.
-        ``None`` draws everything.
+        ``None`` draws everything. The small copies of a shared tensor drawn
+        next to its later uses (see :mod:`viz.layout`) are not counted.
     fold : {"auto", True, False, "stack", "steps"}
         Repeated steps (the same operations over the same parameters, as in
         a recurrent loop; see :mod:`viz.fold`): ``"stack"`` (or ``True``)
