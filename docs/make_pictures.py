@@ -20,6 +20,8 @@ change when the pictures do.
   the softmax of the scores, the MLP and both residual connections.
 - ``lstm_steps.svg``: an ``LSTM`` unrolled over three time steps, the cell's
   gates and state, with the weights shared by every step.
+- ``recurrent_loop.svg``: a 50-step recurrent loop drawn with the defaults:
+  the repeated steps folded into one counted node.
 """
 
 from __future__ import annotations
@@ -48,7 +50,6 @@ def mlp_graph() -> Path:
         demo.loss,
         params=demo.model,
         names=demo.names,
-        rankdir="TB",
         show_rules=True,
         title=demo.title,
     )
@@ -61,7 +62,6 @@ def vanishing_gradients() -> Path:
         demo.loss,
         params=demo.model,
         names=demo.names,
-        rankdir="TB",
         collapse=True,
         color_by_grad=True,
         title=demo.title + "\nEach Linear layer collapsed; gradients coloured by size.",
@@ -127,8 +127,40 @@ def lstm_steps() -> Path:
     return viz.save_svg(drawing, DOCS / "lstm_steps.svg", renderer=RENDERER)
 
 
+def recurrent_loop() -> Path:
+    import numpy as np
+
+    from autograd import Tensor
+
+    rng = np.random.default_rng(0)
+    Wx = Tensor(rng.normal(size=(4, 8)) * 0.5, requires_grad=True)
+    Wh = Tensor(rng.normal(size=(8, 8)) * 0.3, requires_grad=True)
+    b = Tensor(np.zeros(8), requires_grad=True)
+    h = Tensor(np.zeros((2, 8)))
+    with viz.keep_intermediates():
+        for _ in range(50):
+            h = (Tensor(rng.normal(size=(2, 4))) @ Wx + h @ Wh + b).tanh()
+        loss = (h**2).mean()
+    loss.backward()
+    drawing = viz.draw_graph(
+        loss,
+        params={"Wx": Wx, "Wh": Wh, "b": b},
+        names={"loss": loss},
+        title="h = (x_t @ Wx + h @ Wh + b).tanh() over 50 steps, with the defaults:\n"
+        "steps 2 to 49 folded into one node (fold='auto')",
+    )
+    return viz.save_svg(drawing, DOCS / "recurrent_loop.svg", renderer=RENDERER)
+
+
 def main() -> int:
-    for make in (mlp_graph, vanishing_gradients, conv_layer, attention_block, lstm_steps):
+    for make in (
+        mlp_graph,
+        vanishing_gradients,
+        recurrent_loop,
+        conv_layer,
+        attention_block,
+        lstm_steps,
+    ):
         print(f"wrote {make()}")
     return 0
 

@@ -10,6 +10,8 @@
   pip-installed ``graphviz-pure``;
 - :func:`keep_intermediates` keeps every intermediate value and gradient so
   that the picture can show them;
+- :func:`save_html` writes a page that pans, zooms, shows every value on a
+  click and steps through the backward pass;
 - :func:`show` draws and displays in one call, in Jupyter or a web browser;
 - ``python -m viz`` renders the graph of a script or of a demo MLP.
 """
@@ -20,6 +22,7 @@
 import typing as _typing
 
 from viz.dot import Drawing, draw_graph
+from viz.page import save_html
 from viz.record import keep_intermediates
 from viz.render import find_renderer, save_svg, to_svg
 
@@ -35,13 +38,14 @@ __all__ = [
     "draw_graph",
     "find_renderer",
     "keep_intermediates",
+    "save_html",
     "save_svg",
     "show",
     "to_svg",
 ]
 
 
-def show(root: "Tensor | Sequence[Tensor] | Drawing", **options: "Any") -> Drawing:
+def show(root: "Tensor | Sequence[Tensor] | Drawing", **options: "Any") -> None:
     """Draw ``root`` and display it: inline under IPython/Jupyter, else in a web browser.
 
     Parameters
@@ -49,16 +53,15 @@ def show(root: "Tensor | Sequence[Tensor] | Drawing", **options: "Any") -> Drawi
     root : Tensor, sequence of Tensor, or Drawing
         What to draw, as for :func:`draw_graph`; a :class:`Drawing` is shown as it is.
     **options
-        :func:`draw_graph`'s options.
-
-    Returns
-    -------
-    Drawing
-        The drawing that was shown.
+        :func:`draw_graph`'s options (and ``renderer=``).
 
     Notes
     -----
-    Outside IPython the SVG is written to a temporary file that the browser opens.
+    In a notebook the picture is displayed once, where the call is; nothing
+    is returned, so the cell shows no second copy. Elsewhere the SVG is
+    written to a temporary file, its path is printed, and the default web
+    browser is asked to open it (on a machine without one, open the printed
+    path yourself).
     """
     import tempfile
     import webbrowser
@@ -75,9 +78,11 @@ def show(root: "Tensor | Sequence[Tensor] | Drawing", **options: "Any") -> Drawi
         from IPython.display import display  # type: ignore[import-not-found]
 
         display(drawing)
-        return drawing
+        return
+    svg = to_svg(drawing, renderer=drawing.viz_renderer)
     handle = tempfile.NamedTemporaryFile("w", suffix=".svg", delete=False, encoding="utf-8")
     with handle:
-        handle.write(to_svg(drawing, renderer=drawing.viz_renderer))
-    webbrowser.open(Path(handle.name).as_uri())
-    return drawing
+        handle.write(svg)
+    path = Path(handle.name)
+    print(f"viz.show: wrote {path}")
+    webbrowser.open(path.as_uri())

@@ -18,8 +18,10 @@ Or draw a freshly trained-for-one-step MLP::
 
     python -m viz --mlp 2,4,1 --batch 4 -o mlp.svg
 
-The output format follows the file name (``.svg``, or ``.dot``/``.gv`` for
-DOT source); ``-o -`` writes SVG to standard output.
+The output format follows the file name: ``.svg``, ``.dot``/``.gv`` for
+DOT source, or ``.html`` for the page of :func:`viz.save_html` (pan, zoom,
+values on a click, a step control through backward); ``-o -`` writes SVG to
+standard output.
 """
 
 from __future__ import annotations
@@ -42,9 +44,17 @@ DEFAULT_VARS = ("loss", "out", "output")
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m viz",
-        description="Render the computation graph of a script's tensor, or of a demo MLP, as SVG.",
+        description=(
+            "Render the computation graph of a script's tensor, or of a demo MLP, as SVG. "
+            "The script is executed: its module-level code runs (as with `python script.py`, "
+            "under the name __viz__ unless --run-main), so run only scripts you trust."
+        ),
     )
-    p.add_argument("script", nargs="?", help="a Python script that leaves a tensor in a variable")
+    p.add_argument(
+        "script",
+        nargs="?",
+        help="a Python script that leaves a tensor in a variable; it is executed",
+    )
     p.add_argument("--mlp", metavar="SIZES", help="draw nn.MLP(SIZES) instead, e.g. 2,4,1")
     p.add_argument("--batch", type=int, default=4, help="--mlp: batch size (default 4)")
     p.add_argument(
@@ -62,7 +72,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--no-keep", action="store_true", help="do not keep intermediate values")
     p.add_argument("--backward", action="store_true", help="call .backward() on the tensor first")
     p.add_argument(
-        "-o", "--output", default="graph.svg", help="output file (.svg, .dot); - for stdout"
+        "-o",
+        "--output",
+        default="graph.svg",
+        help="output file: .svg, .dot, or .html for a page that steps through backward; "
+        "- for SVG on stdout",
     )
     p.add_argument("--renderer", help="'dot', 'graphviz-pure' or a path (default: automatic)")
     p.add_argument("--rankdir", default="TB", choices=("TB", "LR", "BT", "RL"))
@@ -71,6 +85,13 @@ def _parser() -> argparse.ArgumentParser:
         type=int,
         default=DEFAULT_MAX_NODES,
         help=f"draw at most this many nodes, 0 for all (default {DEFAULT_MAX_NODES})",
+    )
+    p.add_argument(
+        "--fold",
+        default="auto",
+        choices=("auto", "stack", "steps", "off"),
+        help="repeated steps (a loop): drawn once and counted, one node each, or in full "
+        "(default auto: runs of 8 or more steps folded, of 3 or more beyond --max-nodes)",
     )
     p.add_argument("--no-data", action="store_true", help="hide value summaries")
     p.add_argument("--no-grad", action="store_true", help="hide gradient summaries")
@@ -173,14 +194,15 @@ def main(argv: list[str] | None = None) -> int:
     collapse: Any = ()
     if args.collapse is not None:
         collapse = [p for p in args.collapse.split(",") if p] or True
-    drawing = draw_graph(
-        root,
+    fold: Any = {"auto": "auto", "stack": "stack", "steps": "steps", "off": False}[args.fold]
+    options = dict(
         params=params,
         names=names,
         show_data=not args.no_data,
         show_grad=not args.no_grad,
         rankdir=args.rankdir,
         max_nodes=args.max_nodes or None,
+        fold=fold,
         color_by_grad=args.color_by_grad,
         cluster=args.cluster,
         collapse=collapse,
@@ -190,6 +212,13 @@ def main(argv: list[str] | None = None) -> int:
         renderer=args.renderer,
     )
     out = args.output
+    if out.endswith((".html", ".htm")):
+        from viz.page import save_html
+
+        save_html(root, out, **options)
+        print(f"wrote {os.fspath(out)}")
+        return 0
+    drawing = draw_graph(root, **options)
     if out.endswith((".dot", ".gv")):
         Path(out).write_text(drawing.source, encoding="utf-8")
     else:

@@ -9,6 +9,7 @@ module puts them together in a Digraph. The Digraph it returns is a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -16,11 +17,16 @@ import graphviz
 
 from autograd.tensor import Tensor
 from viz import style
-from viz.graph import Graph, Node, limit, name_lookup, summarize_nodes, walk
+from viz.fold import AUTO_RUN, MIN_RUN, STYLES, find_steps, fold
+from viz.graph import OMITTED, Graph, Node, limit, name_lookup, summarize_nodes, walk
+from viz.layout import LEAF_KINDS, graph_attributes, split_shared
 from viz.modules import assign_clusters, collapse, parameter_names
 from viz.summary import TINY, shape_text
+from viz.text import escape
 
 DEFAULT_MAX_NODES = 500
+# Graphs are searched for repeated steps up to this many nodes from the output.
+FOLD_WALK = 20_000
 
 
 class Drawing(graphviz.Digraph):
@@ -60,6 +66,8 @@ class Drawing(graphviz.Digraph):
 def _tooltip(node: Node) -> str:
     default = style.KIND_STYLE[node.kind][2] if node.kind in style.KIND_STYLE else ""
     parts = [node.title or default or node.kind]
+    if node.ref is not None:
+        parts.append("used again here; drawn in full at its first use")
     if node.kind in style.KIND_STYLE and node.shape is not None:
         parts.append(f"shape {shape_text(node.shape)} {node.dtype or ''}".strip())
     if node.kind == "op":
@@ -68,18 +76,69 @@ def _tooltip(node: Node) -> str:
         parts.append("data: " + node.data.text.replace("\n", " "))
     if node.grad is not None:
         parts.append("grad: " + node.grad.text.replace("\n", " "))
-    return " | ".join(parts)
+    return escape(" | ".join(parts))
 
 
-def _collapse_paths(graph: Graph, collapse_opt: bool | str | Iterable[str]) -> list[str]:
+def _collapse_paths(
+    graph: Graph, collapse_opt: bool | str | Iterable[str], params: Any
+) -> list[str]:
     if collapse_opt is True:
-        # Every top-level submodule: the layers of a Sequential.
-        return [p for p in graph.clusters if p and "." not in p]
+        # Every top-level submodule: the layers of a Sequential, or the
+        # first part of dotted names in a dict.
+        paths = [p for p in graph.clusters if p and "." not in p]
+        if not paths:
+            raise ValueError(
+                "draw_graph: collapse=True found no submodule to collapse: "
+                + _no_groups_hint(params)
+            )
+        return paths
     if collapse_opt is False or collapse_opt is None:
         return []
-    if isinstance(collapse_opt, str):
-        return [collapse_opt]
-    return list(collapse_opt)
+    wanted = [collapse_opt] if isinstance(collapse_opt, str) else list(collapse_opt)
+    unknown = [p for p in wanted if p not in graph.clusters]
+    if unknown:
+        known = ", ".join(repr(p) for p in graph.clusters if p) or "none"
+        raise ValueError(
+            f"draw_graph: cannot collapse {', '.join(map(repr, unknown))}: collapse= takes "
+            "module paths, the dotted prefixes of parameter names ('cell' groups 'cell.Wx' "
+            f"and 'cell.Wh'), and no parameter name here starts with that prefix; "
+            f"paths: {known}. " + _no_groups_hint(params)
+        )
+    return wanted
+
+
+def _no_groups_hint(params: Any) -> str:
+    if params is None:
+        return "pass params= (a Module or a {name: tensor} dict) to define the groups."
+    if isinstance(params, Mapping) and not any("." in str(k) for k in params):
+        return (
+            "every name in the params dict lies at the top level; name them with a dotted "
+            "prefix ({'cell.Wx': Wx, 'cell.Wh': Wh}) to group them, or use fold= to draw "
+            "repeated steps once."
+        )
+    return "collapse=True collapses every top-level one."
+
+
+def _fold_style(
+    fold_opt: bool | str, n_nodes: int, max_nodes: int | None, complete: bool
+) -> tuple[str | None, int]:
+    """The fold style to use, and the shortest run of steps to fold."""
+    if fold_opt is True:
+        return "stack", MIN_RUN
+    if fold_opt is False or fold_opt is None:
+        return None, MIN_RUN
+    if fold_opt == "auto":
+        # Any repetition when the graph would not fit; else only long runs,
+        # so that a loop of a few steps is drawn step by step.
+        if not complete:
+            return None, MIN_RUN
+        big = max_nodes is not None and n_nodes > max_nodes
+        return "stack", MIN_RUN if big else AUTO_RUN
+    if fold_opt in STYLES:
+        return str(fold_opt), MIN_RUN
+    raise ValueError(
+        f"draw_graph: fold must be 'auto', True, False, 'stack' or 'steps', got {fold_opt!r}"
+    )
 
 
 def build(
@@ -94,29 +153,48 @@ def build(
     collapse_opt: bool | str | Iterable[str] = (),
     show_constants: bool = True,
     tiny: int = TINY,
+    fold_opt: bool | str = "auto",
 ) -> Graph:
     """The plain :class:`Graph` that :func:`draw_graph` draws (same options)."""
     pnames, types = parameter_names(params)
     grouped = bool(cluster or collapse_opt)
-    # Clusters need the whole graph; otherwise the walk itself stops at max_nodes.
+    # Clusters need the whole graph, folding as much of it as is worth
+    # searching for repeats; otherwise the walk itself stops at max_nodes.
     graph = walk(
         root,
         param_names=pnames,
         names=name_lookup(names),
         show_constants=show_constants,
-        max_nodes=None if grouped else max_nodes,
+        max_nodes=None if grouped else (FOLD_WALK if fold_opt else max_nodes),
     )
+    graph.record_ops()
     paths: list[str] = []
     if grouped:
         assign_clusters(graph, pnames, types)
-        paths = _collapse_paths(graph, collapse_opt)
+        paths = _collapse_paths(graph, collapse_opt, params)
     if paths:
         collapse(graph, paths, pnames)
+    # graph.omitted is not empty when the walk stopped at FOLD_WALK: "auto"
+    # then draws the part nearest the output, as for fold=False.
+    complete = not graph.omitted
+    style_, min_run = _fold_style(fold_opt, len(graph.nodes), max_nodes, complete)
+    if style_:
+        fold(graph, style_, complete=complete, min_run=min_run)
+    # What the note on the omitted node suggests: only what would help.
+    hints = ["raise it"]
+    if graph.omitted or (max_nodes is not None and len(graph.nodes) > max_nodes):
+        if any("." in name for name in pnames.values()) and not paths:
+            hints.append("collapse submodules (collapse=)")
+        if not style_ and find_steps(graph)[1]:
+            hints.append("fold the repeated steps (fold=True)")
     limit(graph, max_nodes)
+    if OMITTED in graph.nodes:
+        graph.nodes[OMITTED].rows = [("hint", ", or ".join(hints))]
     summarize_nodes(graph, show_data=show_data, show_grad=show_grad, tiny=tiny)
     if not cluster:
         for node in graph.nodes.values():
             node.cluster = None
+    split_shared(graph)
     return graph
 
 
@@ -127,8 +205,9 @@ def draw_graph(
     names: Mapping[str, Tensor] | None = None,
     show_data: bool = True,
     show_grad: bool = True,
-    rankdir: str = "LR",
+    rankdir: str = "TB",
     max_nodes: int | None = DEFAULT_MAX_NODES,
+    fold: bool | str = "auto",
     color_by_grad: bool = False,
     grad_range: tuple[float, float] | None = None,
     cluster: bool = False,
@@ -162,12 +241,27 @@ def draw_graph(
         tiny tensors, ``min · mean · max`` of larger ones. Intermediate
         tensors show them only when still alive, see
         :func:`viz.keep_intermediates`.
-    rankdir : {"LR", "TB", "RL", "BT"}
-        Direction of the forward pass in the picture.
+    rankdir : {"TB", "LR", "BT", "RL"}
+        Direction of the forward pass in the picture: top to bottom by
+        default, as in the CLI and the README pictures. A graph is much
+        longer than it is wide (a chain of operations), and pages and
+        notebooks scroll vertically at a fixed width, so top to bottom keeps
+        the text at its size where left to right would shrink it to fit.
     max_nodes : int or None
         Draw at most this many nodes, keeping those nearest the output; one
         extra node says how many operations and tensors were left out.
-        ``None`` draws everything.
+        ``None`` draws everything. The small copies of a shared tensor drawn
+        next to its later uses (see :mod:`viz.layout`) are not counted.
+    fold : {"auto", True, False, "stack", "steps"}
+        Repeated steps (the same operations over the same parameters, as in
+        a recurrent loop; see :mod:`viz.fold`): ``"stack"`` (or ``True``)
+        draws the last step of a run in full and the steps before it as one
+        counted node; ``"steps"`` draws each step as one node with the value
+        and gradient of its result; ``False`` draws every operation.
+        ``"auto"`` folds as ``"stack"`` any run of 8 or more steps, and
+        any run of 3 or more when the graph has more than ``max_nodes``
+        nodes (a graph of more than 20,000 nodes is drawn as its part
+        nearest the output instead, unless ``fold`` is given).
     color_by_grad : bool
         Colour each gradient and the edges leaving its tensor by the
         gradient's root mean square on a log scale (pale: vanishing, dark
@@ -209,8 +303,8 @@ def draw_graph(
     >>> loss.backward()
     >>> viz.draw_graph(loss, params=model)      # last line of a notebook cell
     """
-    if rankdir not in ("LR", "TB", "RL", "BT"):
-        raise ValueError(f"draw_graph: rankdir must be 'LR', 'TB', 'RL' or 'BT', got {rankdir!r}")
+    if rankdir not in ("TB", "LR", "BT", "RL"):
+        raise ValueError(f"draw_graph: rankdir must be 'TB', 'LR', 'BT' or 'RL', got {rankdir!r}")
     graph = build(
         root,
         params=params,
@@ -222,6 +316,7 @@ def draw_graph(
         collapse_opt=collapse,
         show_constants=show_constants,
         tiny=tiny,
+        fold_opt=fold,
     )
     scale = None
     if color_by_grad:
@@ -246,7 +341,7 @@ def draw_graph(
 def to_digraph(
     graph: Graph,
     *,
-    rankdir: str = "LR",
+    rankdir: str = "TB",
     scale: style.GradScale | None = None,
     legend: bool = True,
     max_nodes: int | None = None,
@@ -264,6 +359,7 @@ def to_digraph(
         nodesep="0.25",
         ranksep="0.35",
         pad="0.25",
+        **graph_attributes(len(graph.nodes)),
     )
     dot.node_attr.update(shape="plain", fontname=style.FONT, fontsize="11", fontcolor=style.TEXT)
     dot.edge_attr.update(color=style.EDGE, arrowsize="0.6", penwidth="1.2")
@@ -289,6 +385,8 @@ def to_digraph(
             attrs["label"] = style.op_label(node, show_rules)
         elif node.kind == "module":
             attrs["label"] = style.module_label(node, scale)
+        elif node.kind == "fold":
+            attrs["label"] = style.fold_label(node, scale)
         elif node.kind == "omitted":
             attrs["label"] = style.omitted_label(node, max_nodes)
         else:
@@ -304,6 +402,10 @@ def to_digraph(
             attrs = {"color": scale.color(src.grad.rms), "penwidth": "2.2"}
         if src.nonfinite and src.grad is not None and src.grad.nonfinite:
             attrs = {"color": style.RED, "penwidth": "2.2"}
+        if src.kind not in LEAF_KINDS:
+            # The path of computed values is the picture's spine: kept straight,
+            # with the inputs beside it, instead of drifting sideways.
+            attrs["weight"] = "4"
         dot.edge(a, b, **attrs)
 
     if legend or title:
@@ -328,9 +430,9 @@ def _emit_clusters(
         level[p] = 0 if parent[p] is None else level[parent[p]] + 1  # type: ignore[index]
     subs = {
         p: graphviz.Digraph(
-            name="cluster_" + (p or "(model)"),
+            name=_cluster_name(p, i),
             graph_attr={
-                "label": graph.clusters[p],
+                "label": f"<{escape(graph.clusters[p])}>",
                 "style": "rounded,filled",
                 "color": "#94a3b8",
                 "fillcolor": "#f1f5f9" if level[p] % 2 == 0 else "#f8fafc",
@@ -340,12 +442,23 @@ def _emit_clusters(
             },
             body=list(bodies.get(p, [])),
         )
-        for p in paths
+        for i, p in enumerate(paths)
     }
     # subgraph() copies a finished cluster into its parent: innermost first.
     for p in sorted(paths, key=lambda q: -level[q]):
         up = parent[p]
         (dot if up is None else subs[up]).subgraph(subs[p])
+
+
+def _cluster_name(path: str, index: int) -> str:
+    # A module path made of word characters and dots names its cluster
+    # readably; any other (a dict key can hold anything) is numbered.
+    if _PLAIN_PATH.fullmatch(path):
+        return "cluster_" + (path or "(model)")
+    return f"cluster_#{index}"
+
+
+_PLAIN_PATH = re.compile(r"[A-Za-z0-9_.]*")
 
 
 def _under(path: str, outer: str) -> bool:

@@ -43,7 +43,7 @@ from viz.record import kept_constant, kept_output
 from viz.summary import Summary, summarize
 
 TENSOR_KINDS = ("param", "leaf", "constant", "intermediate", "output")
-KINDS = (*TENSOR_KINDS, "op", "module", "omitted")
+KINDS = (*TENSOR_KINDS, "op", "module", "fold", "omitted")
 
 # Attributes of an operation node worth showing next to its name; the rest
 # (saved shapes, masks, index arrays) are bookkeeping for its backward rule.
@@ -61,7 +61,9 @@ class Node:
     submodule the node is grouped with (see :mod:`viz.modules`), ``None``
     outside every module. A ``module`` or ``omitted`` node counts the nodes it
     stands for in ``members`` (per kind); a ``module`` node lists its
-    parameters as ``(name, shape)`` in ``rows``.
+    parameters as ``(name, shape)`` in ``rows``. ``ref`` is set on a small
+    copy of a shared tensor drawn next to a distant use (see
+    :func:`viz.layout.split_shared`): the id of the node it copies.
     """
 
     id: str
@@ -78,6 +80,7 @@ class Node:
     grad: Summary | None = None
     members: dict[str, int] = field(default_factory=dict)
     rows: list[tuple[str, str]] = field(default_factory=list)
+    ref: str | None = None
 
     @property
     def grad_magnitude(self) -> float | None:
@@ -105,6 +108,32 @@ class Graph:
     edges: list[tuple[str, str]] = field(default_factory=list)
     clusters: dict[str, str] = field(default_factory=dict)
     omitted: dict[str, int] = field(default_factory=dict)
+    merged: dict[str, str] = field(default_factory=dict)
+    ops_io: dict[str, tuple[Function, list[str], list[str]]] = field(default_factory=dict)
+
+    def record_ops(self) -> None:
+        """Remember each operation's node, output and the inputs it sends a
+        gradient to (``ops_io``; constants get none), before collapsing,
+        folding or ``max_nodes`` merge them into other nodes."""
+        inputs, consumers = self.inputs(), self.consumers()
+        self.ops_io = {
+            nid: (
+                n.op,
+                consumers[nid],
+                [i for i in inputs[nid] if self.nodes[i].kind != "constant"],
+            )
+            for nid, n in self.nodes.items()
+            if n.kind == "op" and n.op is not None
+        }
+
+    def drawn_as(self, nid: str) -> str | None:
+        """The node that stands for ``nid`` in the picture: itself, the module
+        or fold node that took it in, ``"omitted"``, or ``None``."""
+        seen = 0
+        while nid not in self.nodes and nid in self.merged and seen < 8:
+            nid = self.merged[nid]
+            seen += 1
+        return nid if nid in self.nodes else None
 
     def count(self, kind: str) -> int:
         """How many nodes of ``kind`` the graph has."""
@@ -391,7 +420,7 @@ def summarize_nodes(graph: Graph, *, show_data: bool, show_grad: bool, tiny: int
         if node.kind == "op" and node.op is not None:
             node.detail = _op_detail(node.op)
         t = node.tensor
-        if t is None or node.kind not in TENSOR_KINDS:
+        if t is None or node.kind not in (*TENSOR_KINDS, "fold"):
             continue
         if show_data:
             node.data = summarize(t.data, tiny)
@@ -414,6 +443,8 @@ def limit(graph: Graph, max_nodes: int | None) -> Graph:
     keep = {n.id for n in order[: max_nodes - 1]}
     counts = graph.omitted
     for n in order[max_nodes - 1 :]:
+        if n.id == OMITTED:
+            continue  # what the walk left out is counted in graph.omitted already
         for kind, k in (n.members or {n.kind: 1}).items():
             counts[kind] = counts.get(kind, 0) + k
     edges: list[tuple[str, str]] = []
@@ -426,6 +457,7 @@ def limit(graph: Graph, max_nodes: int | None) -> Graph:
         elif b not in fed:
             fed.add(b)
             edges.append((OMITTED, b))
+    graph.merged.update({nid: OMITTED for nid in graph.nodes if nid not in keep})
     graph.nodes = {nid: n for nid, n in graph.nodes.items() if nid in keep}
     graph.edges = edges
     _add_omitted(graph, max_nodes)

@@ -220,6 +220,7 @@ def collapse(
         if a2 != b2 and (a2, b2) not in seen:
             seen.add((a2, b2))
             edges.append((a2, b2))
+    graph.merged.update({nid: merged[p].id for nid, p in owner.items()})
     graph.nodes = new_nodes
     graph.edges = edges
     return graph
@@ -241,7 +242,16 @@ def _module_node(
     )
     params = [m for m in members if m.kind == "param" and m.tensor is not None]
     params.sort(key=lambda m: rank.get(id(m.tensor), len(rank)))
-    node.rows = [(m.title.rpartition(".")[2] or "param", shape_text(m.shape)) for m in params]
+    # Names relative to the module: "x2h.weight" and "h2h.weight" inside
+    # a cell, not "weight" twice.
+    prefix = path + "." if path else ""
+    node.rows = [
+        (
+            m.title[len(prefix) :] if m.title.startswith(prefix) else m.title or "param",
+            shape_text(m.shape),
+        )
+        for m in params
+    ]
     node.data = _pooled([m.tensor.data for m in params], "values")  # type: ignore[union-attr]
     grads = [m.tensor.grad.data for m in params if m.tensor.grad is not None]  # type: ignore[union-attr]
     node.grad = _pooled(grads, "rms") if grads else None

@@ -27,6 +27,7 @@ from typing import Any
 import graphviz
 
 from autograd.tensor import Tensor
+from viz.text import with_font_stack
 
 ENV_VAR = "SCRATCHGRAD_RENDERER"
 KNOWN = ("dot", "graphviz-pure")
@@ -183,9 +184,9 @@ def to_svg(
     str
         The SVG document.
     """
-    return run(_source(root_or_digraph, options), "svg", renderer=renderer, timeout=timeout).decode(
-        "utf-8"
-    )
+    source = _source(root_or_digraph, options)
+    svg = run(source, "svg", renderer=renderer, timeout=timeout).decode("utf-8")
+    return with_font_stack(svg)
 
 
 def save_svg(

@@ -7,15 +7,16 @@ operations are dark pills, so the eye separates values from computations.
 
 from __future__ import annotations
 
-import html
 import math
 import re
 
-from autograd.function import Function
+from autograd.function import PRIMITIVES, Function
+from viz.fontmetrics import fit_cells
 from viz.graph import Node
 from viz.summary import Summary, fmt, shape_text
+from viz.text import FONT as FONT
+from viz.text import escape, lines
 
-FONT = "Helvetica"
 TEXT = "#1f2933"
 MUTED = "#52606d"
 EDGE = "#7b8794"
@@ -30,6 +31,7 @@ KIND_STYLE: dict[str, tuple[str, str, str, str]] = {
     "intermediate": ("#ffffff", "#9aa5b1", "", "intermediate result"),
     "output": ("#ffedd5", "#ea580c", "output", "output (where backward starts)"),
     "module": ("#ede9fe", "#7c3aed", "module", "collapsed submodule"),
+    "fold": ("#fef9c3", "#a16207", "steps", "repeated steps, folded (fold=)"),
     "omitted": ("#fafafa", "#9ca3af", "", "nodes left out by max_nodes"),
 }
 OP_FILL = "#334155"
@@ -37,41 +39,6 @@ OP_TEXT = "#f8fafc"
 OP_DETAIL = "#cbd5e1"
 OP_RULE = "#fcd9b6"
 
-# Short formulas for the engine's primitives: a student reads "a @ b"
-# faster than "MatMul". Unknown operations show just their name.
-FORMULA = {
-    "Add": "a + b",
-    "Sub": "a − b",
-    "Mul": "a × b",
-    "Div": "a ÷ b",
-    "Neg": "−a",
-    "Pow": "a ** b",
-    "Exp": "exp(a)",
-    "Log": "log(a)",
-    "Sqrt": "sqrt(a)",
-    "Tanh": "tanh(a)",
-    "Sigmoid": "1 / (1 + exp(−a))",
-    "ReLU": "max(a, 0)",
-    "Abs": "|a|",
-    "Maximum": "max(a, b)",
-    "Minimum": "min(a, b)",
-    "Where": "where(c, a, b)",
-    "MatMul": "a @ b",
-    "Linear": "x @ W.T + b",
-    "Transpose": "a.T",
-    "Sum": "sum(a)",
-    "Mean": "mean(a)",
-    "Max": "max(a)",
-    "Min": "min(a)",
-    "LogSumExp": "log(sum(exp(a)))",
-    "Softmax": "softmax(a)",
-    "LogSoftmax": "log(softmax(a))",
-    "GetItem": "a[index]",
-    "Reshape": "reshape(a)",
-    "BroadcastTo": "broadcast_to(a)",
-    "Clip": "clip(a, lo, hi)",
-    "Concatenate": "concatenate(a, b, ...)",
-}
 
 # A sequential scale for gradient magnitudes, pale (vanishing) to dark red
 # (exploding), evenly spaced in log10 of the gradient's RMS.
@@ -79,8 +46,8 @@ SCALE_CAPTION = "gradient RMS, log scale (pale: vanishing, dark: exploding):&nbs
 GRAD_SCALE = ("#fdf6d8", "#f9d27a", "#f39a45", "#de5a36", "#b02a3c", "#6b1440")
 
 
-def esc(text: str) -> str:
-    return html.escape(text, quote=True)
+# Every piece of text in a label goes through viz.text.escape.
+esc = escape
 
 
 def _mix(a: str, b: str, t: float) -> str:
@@ -161,10 +128,6 @@ def _font(
     return f"<FONT{attrs}>{text}</FONT>" if attrs else text
 
 
-def _lines(text: str) -> str:
-    return "<BR/>".join(esc(line) for line in text.split("\n"))
-
-
 def _summary_row(what: str, s: Summary, label_color: str, scale: GradScale | None) -> str:
     problem = s.problem()
     bg = None
@@ -173,7 +136,7 @@ def _summary_row(what: str, s: Summary, label_color: str, scale: GradScale | Non
         bg = scale.color(s.rms)
         text_color = GradScale.text_on(bg)
         label_color = text_color
-    value = _font(_lines(s.text), color=text_color)
+    value = _font(lines(s.text), color=text_color)
     if problem:
         value += "<BR/>" + _font(esc(f"⚠ {problem}"), color=RED, bold=True)
     return _pair(_font(what, color=RED if problem else label_color, bold=True), value, bg=bg)
@@ -188,6 +151,9 @@ def tensor_label(node: Node, scale: GradScale | None) -> str:
     kind_note = ""
     if node.title and node.kind in ("param", "leaf", "constant", "output"):
         kind_note = _font(esc(default_title), color=MUTED, size=9)
+    if node.ref is not None:
+        # A copy next to a later use (viz.layout.split_shared).
+        kind_note = _font(esc(f"{default_title}, used again"), color=MUTED, size=9)
     shape = _font(esc(f"{shape_text(node.shape)} {node.dtype or ''}".strip()), color=MUTED, size=10)
     rows = []
     first = " ".join(p for p in (head, kind_note) if p)
@@ -199,10 +165,32 @@ def tensor_label(node: Node, scale: GradScale | None) -> str:
     rows.append(_SPACER)
     style = "rounded,dashed" if node.kind == "constant" else "rounded"
     width = 3 if node.nonfinite else (2 if node.kind == "output" else 1)
-    return (
-        f'<<TABLE BORDER="{width}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" '
-        f'STYLE="{style}" COLOR="{border}" BGCOLOR="{fill}">' + "".join(rows) + "</TABLE>>"
+    return fit_cells(
+        f'<<TABLE BORDER="{width}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="4" '
+        f'STYLE="{style}" COLOR="{border}" BGCOLOR="{fill}">' + "".join(rows) + "</TABLE>>",
+        4,
     )
+
+
+def op_facts(name: str, op: Function | None) -> tuple[str, str]:
+    """``(formula, rule)`` of the operation called ``name``: the one lookup of op facts.
+
+    Both come from the operation's class, where the op declares them: its
+    ``formula`` attribute (``"a @ b"``; a student reads that faster than
+    ``MatMul``) and the first line of its docstring, the derivative rule.
+    A node whose class is gone (the name only) is looked up in the
+    registry of primitives.
+    """
+    cls = type(op) if op is not None else PRIMITIVES.get(name)
+    if cls is None:
+        return "", ""
+    formula = getattr(cls, "formula", None) or ""
+    doc = cls.__doc__
+    if not doc or doc == Function.__doc__:
+        return formula, ""
+    rule = doc.strip().splitlines()[0].split(";")[0].replace("``", "").strip()
+    rule = re.sub(r"\s*\([^()]*\)$", "", rule) if rule.endswith(")") and " (" in rule else rule
+    return formula, rule if len(rule) <= 80 else rule[:77] + "..."
 
 
 def op_formula(node: Node) -> str:
@@ -211,7 +199,7 @@ def op_formula(node: Node) -> str:
     attrs = getattr(op, "__dict__", {}) if op is not None else {}
     if node.title == "PowScalar" and "exponent" in attrs:
         return f"a ** {fmt(float(attrs['exponent']))}"
-    formula = FORMULA.get(node.title, "")
+    formula = op_facts(node.title, op)[0]
     if node.title == "Transpose":
         return formula if attrs.get("axes") in (None, (1, 0)) else f"transpose {attrs['axes']}"
     if "axes" in attrs and node.title in ("Sum", "Mean", "Max", "Min", "LogSumExp"):
@@ -225,13 +213,8 @@ def op_formula(node: Node) -> str:
 
 
 def op_rule(node: Node) -> str:
-    """The derivative rule from the operation's docstring: ``d(a * b) = b da + a db``."""
-    doc = type(node.op).__doc__ if node.op is not None else None
-    if not doc or type(node.op).__doc__ == Function.__doc__:
-        return ""
-    rule = doc.strip().splitlines()[0].split(";")[0].replace("``", "").strip()
-    rule = re.sub(r"\s*\([^()]*\)$", "", rule) if rule.endswith(")") and " (" in rule else rule
-    return rule if len(rule) <= 80 else rule[:77] + "..."
+    """The derivative rule, ``d(a * b) = b da + a db`` (see :func:`op_facts`)."""
+    return op_facts(node.title, node.op)[1]
 
 
 def op_label(node: Node, show_rule: bool = False) -> str:
@@ -243,9 +226,10 @@ def op_label(node: Node, show_rule: bool = False) -> str:
     rule = op_rule(node) if show_rule else ""
     if rule:
         rows += f"<TR><TD>&nbsp;{_font(esc(rule), color=OP_RULE, size=9)}&nbsp;</TD></TR>"
-    return (
+    return fit_cells(
         '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" STYLE="rounded" '
-        f'BGCOLOR="{OP_FILL}">{rows}</TABLE>>'
+        f'BGCOLOR="{OP_FILL}">{rows}</TABLE>>',
+        3,
     )
 
 
@@ -277,9 +261,45 @@ def module_label(node: Node, scale: GradScale | None) -> str:
         rows.append(_summary_row("grad", node.grad, GRAD_TEXT, scale))
     rows.append(_SPACER)
     width = 3 if node.nonfinite else 1
-    return (
-        f'<<TABLE BORDER="{width}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" '
-        f'STYLE="rounded" COLOR="{border}" BGCOLOR="{fill}">' + "".join(rows) + "</TABLE>>"
+    return fit_cells(
+        f'<<TABLE BORDER="{width}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="4" '
+        f'STYLE="rounded" COLOR="{border}" BGCOLOR="{fill}">' + "".join(rows) + "</TABLE>>",
+        4,
+    )
+
+
+def fold_label(node: Node, scale: GradScale | None) -> str:
+    """A run of repeated steps (viz.fold): how many, what each does, its result."""
+    fill, border, _, _ = KIND_STYLE["fold"]
+    if node.nonfinite:
+        border = RED
+    ops = node.members.get("op", 0) + node.members.get("module", 0)
+    tensors = sum(v for k, v in node.members.items() if k not in ("op", "module"))
+    rows = [
+        _row(_font(esc(node.title), bold=True)),
+        _row(
+            _font(
+                esc(f"{_count(ops, 'operation')}, {_count(tensors, 'tensor')} inside"),
+                color=MUTED,
+                size=10,
+            )
+        ),
+    ]
+    for name, text in node.rows:
+        rows.append(_row(_font(esc(f"{name}: {text}"), size=10)))
+    if node.shape is not None:
+        result = f"result {shape_text(node.shape)} {node.dtype or ''}".strip()
+        rows.append(_row(_font(esc(result), color=MUTED, size=10)))
+    if node.data is not None:
+        rows.append(_summary_row("data", node.data, MUTED, None))
+    if node.grad is not None:
+        rows.append(_summary_row("grad", node.grad, GRAD_TEXT, scale))
+    rows.append(_SPACER)
+    width = 3 if node.nonfinite else 2
+    return fit_cells(
+        f'<<TABLE BORDER="{width}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="4" '
+        f'STYLE="rounded" COLOR="{border}" BGCOLOR="{fill}">' + "".join(rows) + "</TABLE>>",
+        4,
     )
 
 
@@ -305,17 +325,18 @@ def omitted_label(node: Node, max_nodes: int | None) -> str:
         _row(_font(esc(", ".join(parts)), color=MUTED, size=10)),
         _row(
             _font(
-                esc(f"(max_nodes={max_nodes}: raise it, or collapse submodules)"),
+                esc(f"(max_nodes={max_nodes}: {dict(node.rows).get('hint', 'raise it')})"),
                 color=MUTED,
                 size=9,
             )
         ),
     ]
-    return (
+    return fit_cells(
         '<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" STYLE="rounded,dashed" '
         f'COLOR="{KIND_STYLE["omitted"][1]}" BGCOLOR="{KIND_STYLE["omitted"][0]}">'
         + "".join(rows)
-        + "</TABLE>>"
+        + "</TABLE>>",
+        3,
     )
 
 
@@ -329,20 +350,32 @@ def legend_label(
     """The graph's label: an optional title, then (unless ``kinds`` is None) the legend."""
     rows = []
     if title:
-        text = _font(_lines(title), size=14, bold=True)
+        text = _font(lines(title), size=14, bold=True)
         rows.append(f'<TR><TD ALIGN="LEFT" BALIGN="LEFT">{text}</TD></TR>')
     if kinds is not None:
         rows.extend(_legend_rows(kinds, scale, rankdir, output))
-    return (
+    # The graph's label is drawn at the graph's font size, 10.
+    return fit_cells(
         '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="2">'
         + "".join(rows)
-        + "</TABLE>>"
+        + "</TABLE>>",
+        3,
+        size=10,
     )
 
 
 def _legend_rows(kinds: set[str], scale: GradScale | None, rankdir: str, output: str) -> list[str]:
     cells = []
-    for kind in ("param", "leaf", "constant", "intermediate", "output", "module", "omitted"):
+    for kind in (
+        "param",
+        "leaf",
+        "constant",
+        "intermediate",
+        "output",
+        "module",
+        "fold",
+        "omitted",
+    ):
         if kind not in kinds:
             continue
         fill, border, _, text = KIND_STYLE[kind]

@@ -108,6 +108,8 @@ def fold(cols: Any, **p: Any) -> Any:
 class Unfold(Function):
     """d unfold(x) = fold(g): each pixel gets the sum of its copies' gradients"""
 
+    formula = "unfold(x)"
+
     def forward(
         self, x: Tensor, kernel: Pair, dilation: Pair, padding: Pad4, stride: Pair
     ) -> np.ndarray:
@@ -123,6 +125,8 @@ class Unfold(Function):
 
 class Fold(Function):
     """d fold(cols) = unfold(g): each copy gets its pixel's gradient"""
+
+    formula = "fold(cols)"
 
     def forward(
         self,
@@ -157,6 +161,8 @@ class Conv2d(Function):
     columns are kept for the weight's gradient (recomputed from the input
     Tensor when the backward pass is recorded, so that it stays in the graph).
     """
+
+    formula = "conv2d(x, w) + b"
 
     def forward(
         self,

@@ -45,6 +45,8 @@ class MaxPool2d(Function):
     Windows that overlap add their gradients.
     """
 
+    formula = "max over windows"
+
     def forward(
         self, x: Tensor, kernel: Pair, dilation: Pair, padding: Pad4, stride: Pair
     ) -> np.ndarray:

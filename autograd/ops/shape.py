@@ -36,7 +36,7 @@ class Reshape(Function):
 class Transpose(Function):
     """d transpose(a, axes) = transpose(g, inverse of axes)"""
 
-    formula = "permute(a)"
+    formula = "a.T"
 
     def forward(self, a: Tensor, axes: tuple[int, ...]) -> np.ndarray:
         ndim = a.data.ndim

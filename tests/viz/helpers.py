@@ -1,13 +1,17 @@
-"""Shared helpers for the viz tests: a small DOT reader and renderer detection."""
+"""Shared helpers for the viz tests: a small DOT reader, renderer detection, a recurrent loop."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
 from dataclasses import dataclass, field
 
+import numpy as np
 import pytest
 
+import viz
+from autograd import Tensor
 from viz.render import _beside_python
 
 
@@ -55,7 +59,8 @@ def parse_dot(source: str) -> Dot:
             cls = m["cls"].strip('"')
             dot.nodes[m["id"]] = DotNode(
                 id=m["id"],
-                label=m["label"],
+                # viz.text.escape writes "]" as an entity (see there).
+                label=m["label"].replace("&#93;", "]"),
                 classes=set(cls.split()),
                 tooltip=m["tip"].strip('"'),
                 cluster=stack[-1] if stack else None,
@@ -63,7 +68,7 @@ def parse_dot(source: str) -> Dot:
         elif m := _EDGE.match(line):
             dot.edges.append((m["a"], m["b"], m["attrs"] or ""))
         elif line.startswith("label=<"):
-            dot.graph_label = line
+            dot.graph_label = line.replace("&#93;", "]")
     return dot
 
 
@@ -84,3 +89,18 @@ needs_renderer = pytest.mark.skipif(
 )
 needs_pure = pytest.mark.skipif(not HAVE_PURE, reason="graphviz-pure is not installed")
 needs_dot = pytest.mark.skipif(not HAVE_DOT, reason="system Graphviz `dot` is not installed")
+
+
+def recurrent(steps=50, n_in=4, n_h=8, keep=False):
+    """h = (x_t @ Wx + h @ Wh + b).tanh() over `steps` steps, from h = 0."""
+    rng = np.random.default_rng(0)
+    Wx = Tensor(rng.normal(size=(n_in, n_h)) * 0.5, requires_grad=True)
+    Wh = Tensor(rng.normal(size=(n_h, n_h)) * 0.3, requires_grad=True)
+    b = Tensor(np.zeros(n_h), requires_grad=True)
+    h = Tensor(np.zeros((2, n_h)))
+    with viz.keep_intermediates() if keep else contextlib.nullcontext():
+        for _ in range(steps):
+            h = (Tensor(rng.normal(size=(2, n_in))) @ Wx + h @ Wh + b).tanh()
+        loss = (h**2).mean()
+    loss.backward()
+    return loss, {"Wx": Wx, "Wh": Wh, "b": b}

@@ -167,3 +167,42 @@ def test_python_dash_m_viz_reports_errors_without_traceback(tmp_path):
     )
     assert proc.returncode == 1
     assert "python -m viz: renderer='neato'" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_help_says_the_script_is_executed(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--help"])
+    assert exit_info.value.code == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "The script is executed: its module-level code runs" in text
+    assert "run only scripts you trust" in text
+
+
+@needs_renderer
+def test_html_output_and_fold_option(tmp_path, capsys):
+    out = tmp_path / "mlp.html"
+    assert main(["--mlp", "2,3,1", "-o", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>") and 'id="viz-data"' in text
+    assert capsys.readouterr().out == f"wrote {out}\n"
+    loop = tmp_path / "loop.py"
+    loop.write_text(
+        textwrap.dedent(
+            """
+            import numpy as np
+            from autograd import Tensor
+            W = Tensor(np.eye(3) * 0.5, requires_grad=True)
+            h = Tensor(np.ones((1, 3)))
+            for _ in range(20):
+                h = (h @ W).tanh()
+            loss = h.sum()
+            loss.backward()
+            """
+        )
+    )
+    dot = tmp_path / "loop.dot"
+    assert main([str(loop), "--fold", "steps", "-o", str(dot)]) == 0
+    folds = parse_dot(dot.read_text()).of_class("fold")
+    assert len(folds) >= 18 and any("step 20 of 20" in n.label for n in folds)
+    assert main([str(loop), "--fold", "off", "-o", str(dot)]) == 0
+    assert not parse_dot(dot.read_text()).of_class("fold")

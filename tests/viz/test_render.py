@@ -196,15 +196,30 @@ def test_both_renderers_draw_the_same_nodes():
 
 
 @pytest.mark.skipif(not (HAVE_DOT or HAVE_PURE), reason="no Graphviz renderer installed")
-def test_show_outside_ipython_writes_svg_and_opens_browser(monkeypatch):
+def test_show_outside_ipython_writes_svg_prints_its_path_and_opens_browser(monkeypatch, capsys):
     opened = []
     monkeypatch.setattr(webbrowser, "open", lambda url: opened.append(url) or True)
     x = Tensor([1.0, 2.0], requires_grad=True)
-    drawing = viz.show((x * x).sum(), names={"x": x})
-    assert isinstance(drawing, viz.Drawing)
+    assert viz.show((x * x).sum(), names={"x": x}) is None
     assert len(opened) == 1 and opened[0].startswith("file://") and opened[0].endswith(".svg")
     path = Path(opened[0][len("file://") :])
     try:
+        assert capsys.readouterr().out == f"viz.show: wrote {path}\n"
         assert "x" in _texts(path.read_text(encoding="utf-8"))
     finally:
         path.unlink()
+
+
+def test_show_in_a_notebook_displays_once(monkeypatch):
+    IPython = pytest.importorskip("IPython")
+    display_module = pytest.importorskip("IPython.display")
+
+    shown = []
+    monkeypatch.setattr(IPython, "get_ipython", lambda: object())
+    monkeypatch.setattr(display_module, "display", lambda obj: shown.append(obj))
+    monkeypatch.setattr(viz.webbrowser, "open", lambda url: pytest.fail("opened a browser"))
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    result = viz.show((x * x).sum(), names={"x": x})
+    # display() once, and no return value for the cell to display again.
+    assert result is None
+    assert len(shown) == 1 and isinstance(shown[0], viz.Drawing)
