@@ -217,7 +217,7 @@ def test_show_in_a_notebook_displays_once(monkeypatch):
     shown = []
     monkeypatch.setattr(IPython, "get_ipython", lambda: object())
     monkeypatch.setattr(display_module, "display", lambda obj: shown.append(obj))
-    monkeypatch.setattr(viz.webbrowser, "open", lambda url: pytest.fail("opened a browser"))
+    monkeypatch.setattr(webbrowser, "open", lambda url: pytest.fail("opened a browser"))
     x = Tensor([1.0, 2.0], requires_grad=True)
     result = viz.show((x * x).sum(), names={"x": x})
     # display() once, and no return value for the cell to display again.
