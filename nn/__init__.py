@@ -6,7 +6,7 @@ no module in this package contains derivative code.
 
 from nn import callbacks, data, functional, init, metrics, optim
 from nn.callbacks import Callback, EarlyStopping, ModelCheckpoint
-from nn.io import load, save
+from nn.io import CheckpointError, load, save
 from nn.layers import (
     MLP,
     Dropout,
@@ -26,6 +26,7 @@ __all__ = [
     "MLP",
     "BCEWithLogitsLoss",
     "Callback",
+    "CheckpointError",
     "CrossEntropyLoss",
     "Dropout",
     "EarlyStopping",
