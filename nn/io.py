@@ -345,8 +345,8 @@ def _check_fit(module: Module, members: list[Member], path: Path, strict: bool) 
     return wanted
 
 
-def _list(names: list[str], limit: int = 5) -> str:
-    shown = ", ".join(short(n) for n in names[:limit])
+def _list(names: list[str], limit: int = 3) -> str:
+    shown = ", ".join(short(n, 40) for n in names[:limit])
     return shown + (f" and {len(names) - limit:,} more" if len(names) > limit else "")
 
 
