@@ -17,6 +17,7 @@ import os
 import stat
 import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -35,6 +36,23 @@ _CHUNK = 1 << 22  # bytes of array data read per call: bounds the copies zipfile
 # Deflate cannot expand data more than 1032-fold; a directory claiming more lies.
 _MAX_DEFLATE_RATIO = 1032
 _NPY_MAGIC = b"\x93NUMPY"
+
+# What zipfile, zlib and struct raise on malformed input (OSError: a seek to a
+# negative offset the file claims).
+_MALFORMED = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    zlib.error,
+    EOFError,
+    ValueError,
+    struct.error,
+    NotImplementedError,
+    OverflowError,
+    UnicodeDecodeError,
+    KeyError,
+    IndexError,
+    OSError,
+)
 
 _EOCD = struct.Struct("<4s4H2LH")
 _ZIP64_LOCATOR = struct.Struct("<4sLQL")
@@ -170,10 +188,8 @@ def read_members(
     fp.seek(0)
     try:
         zf = zipfile.ZipFile(fp)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, struct.error) as err:
-        raise refuse(path, f"is not a valid zip archive ({err})") from None
-    except (UnicodeDecodeError, OverflowError, KeyError, IndexError) as err:
-        raise refuse(path, f"has a damaged zip directory ({type(err).__name__})") from None
+    except _MALFORMED as err:
+        raise refuse(path, f"is not a valid zip archive ({type(err).__name__}: {err})") from None
     infos = zf.infolist()
     _check_limit(path, "its members", len(infos), max_members, how_members)
 
@@ -267,14 +283,7 @@ def _read_header(zf: zipfile.ZipFile, member: Member, path: Path) -> None:
             header = _exact(raw, length)
     except CheckpointError:
         raise
-    except (
-        zipfile.BadZipFile,
-        EOFError,
-        ValueError,
-        struct.error,
-        OSError,
-        NotImplementedError,
-    ) as err:
+    except _MALFORMED as err:
         raise refuse(path, f"member {shown} cannot be read ({err})") from None
     reader = (
         np.lib.format.read_array_header_1_0
@@ -337,7 +346,7 @@ def read_arrays(zf: zipfile.ZipFile, members: list[Member], path: Path) -> dict[
                     done += got
                 if raw.read(1):
                     raise ValueError("data continues past the end the header gives")
-        except (zipfile.BadZipFile, EOFError, ValueError, OSError, NotImplementedError) as err:
+        except _MALFORMED as err:
             raise refuse(path, f"member {shown} is truncated or corrupted ({err})") from None
         if member.fortran:
             array = flat.reshape(member.shape[::-1]).transpose()

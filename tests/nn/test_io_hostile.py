@@ -14,6 +14,7 @@ import signal
 import struct
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
 import zipfile
@@ -22,6 +23,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import nn
 
@@ -461,3 +464,93 @@ def test_kill_9_during_saves_leaves_a_valid_file_and_the_next_save_cleans_up(tmp
     assert [p.name for p in tmp_path.iterdir()] == ["ckpt.npz"]
     assert list(nn.load(target)) == ["w"]
     assert temps_seen > 0  # some kill landed mid-write, or this test proves nothing
+
+
+# -- properties ---------------------------------------------------------------------------
+
+
+def _checkpoint_bytes() -> list[bytes]:
+    with tempfile.TemporaryDirectory() as d:
+        plain = nn.save({"w": np.arange(12.0).reshape(3, 4), "n": np.array(3)}, Path(d) / "a")
+        np.savez_compressed(Path(d) / "c.npz", w=np.arange(100.0), i=np.arange(5))
+        opt = nn.optim.Adam(nn.MLP([2, 3], seed=0).parameters())
+        nested = nn.save(opt.state_dict(), Path(d) / "o")
+        return [plain.read_bytes(), (Path(d) / "c.npz").read_bytes(), nested.read_bytes()]
+
+
+SOURCES = _checkpoint_bytes()
+
+
+@settings(max_examples=100)
+@given(
+    source=st.sampled_from(SOURCES),
+    edits=st.lists(
+        st.tuples(st.floats(0, 1, exclude_max=True), st.integers(0, 255), st.sampled_from("sit")),
+        min_size=1,
+        max_size=4,
+    ),
+)
+def test_damaged_checkpoints_load_or_raise_checkpoint_error(source, edits) -> None:
+    """Bytes set, inserted or cut anywhere: nn.load raises nothing but CheckpointError."""
+    blob = bytearray(source)
+    for where, value, kind in edits:
+        if not blob:
+            break
+        i = int(where * len(blob))
+        if kind == "s":
+            blob[i] = value
+        elif kind == "i":
+            blob[i:i] = bytes([value]) * (value % 7 + 1)
+        else:
+            blob = blob[:i]
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / "f.npz"
+        path.write_bytes(bytes(blob))
+        try:
+            state = nn.load(path)
+        except nn.CheckpointError as err:
+            assert len(str(err)) <= 600
+            return
+    assert isinstance(state, dict)
+
+
+_leaves = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**70), 2**70)
+    | st.floats(allow_nan=False)
+    | st.text(max_size=5)
+    | st.builds(np.arange, st.integers(0, 4)).map(lambda a: a.astype(np.float32))
+)
+_keys = st.text(min_size=1, max_size=8) | st.integers(-3, 3)
+_nested = st.recursive(
+    _leaves,
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.lists(inner, max_size=3).map(tuple)
+        | st.dictionaries(_keys, inner, max_size=3)
+    ),
+    max_leaves=12,
+)
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, np.ndarray):
+        return isinstance(b, np.ndarray) and a.dtype == b.dtype and np.array_equal(a, b)
+    if isinstance(a, dict):
+        return type(b) is dict and list(a) == list(b) and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)):
+        return type(a) is type(b) and len(a) == len(b) and all(map(_same, a, b))
+    return type(a) is type(b) and (a == b or (a != a and b != b))
+
+
+@given(state=st.dictionaries(st.text(min_size=1, max_size=8), _nested, min_size=1, max_size=4))
+def test_nested_state_round_trips_with_its_types(state) -> None:
+    state = {**state, "marker": [1.5]}  # at least one non-array: saved as nested state
+    with tempfile.TemporaryDirectory() as d:
+        try:
+            path = nn.save(state, Path(d) / "s")
+        except ValueError as err:  # a key NUL or over-long once typed: refused, nothing written
+            assert "key" in str(err) and not list(Path(d).iterdir())
+            return
+        assert _same(state, nn.load(path))
