@@ -272,7 +272,10 @@ def save(obj: Module | Mapping[str, Any], path: str | os.PathLike) -> Path:
                         np.lib.format.write_array(member, arr, allow_pickle=False)
             raw.flush()
             os.fsync(raw.fileno())
-            os.replace(tmp_name, path)  # while locked: a cleaner never sees it unlocked
+            if fcntl is not None:
+                os.replace(tmp_name, path)  # while locked: a cleaner never sees it unlocked
+        if fcntl is None:  # pragma: no cover - Windows cannot rename an open file
+            os.replace(tmp_name, path)
         _fsync_directory(path.parent)
     except BaseException as err:
         with contextlib.suppress(FileNotFoundError):

@@ -108,6 +108,8 @@ BOMB_SCRIPT = textwrap.dedent(
     import json, resource, sys, time, tracemalloc
     import nn
     path, kwargs = sys.argv[1], json.loads(sys.argv[2])
+    if kwargs.get("into") == "model":  # the module the file claims to fit
+        kwargs["into"] = nn.MLP([3, 4, 2], seed=0)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     tracemalloc.start()
     start = time.perf_counter()
@@ -152,6 +154,19 @@ def test_decompression_bomb_is_refused_fast_and_small(tmp_path, bomb_stream_3gib
     assert run["seconds"] < 1.0
     assert run["peak"] < 50 * MiB
     assert run["rss_kib"] * 1024 < 50 * MiB
+
+
+def test_bomb_under_an_unexpected_key_is_refused_from_headers_when_loading_into(tmp_path) -> None:
+    model = nn.MLP([3, 4, 2], seed=0)
+    total = 1600 * MiB  # under the default max_bytes: only the headers can refuse it
+    shape = ((total - len(npy_header((total // 8,)))) // 8,)
+    members = [stored(k + ".npy", npy_bytes(v)) for k, v in model.state_dict().items()]
+    members.append(("junk.npy", bomb_stream(total, shape), zipfile.ZIP_DEFLATED, total, 0))
+    path = tmp_path / "junk.npz"
+    raw_zip(path, members)
+    run = load_in_subprocess(path, into="model")
+    assert "unexpected key(s) 'junk'" in run["outcome"], run["outcome"]
+    assert run["seconds"] < 1.0 and run["peak"] < 50 * MiB
 
 
 @pytest.mark.parametrize("claimed_shape", ["whole", "consistent"])
