@@ -157,6 +157,9 @@ class EarlyStopping(Callback):
         self.best_epoch: int | None = None
         self.stopped_epoch: int | None = None
         self.best_state: dict[str, np.ndarray] | None = None
+        names = getattr(self.trainer, "log_names", None)
+        if names is not None:  # a missing monitor fails before the first epoch
+            self._tracker.current(dict.fromkeys(names, 0.0))
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float] | None = None) -> None:
         value = self._tracker.current(logs)

@@ -215,11 +215,13 @@ class Trainer:
         validation = self._check_validation(validation_data)
         callbacks = list(callbacks or [])
         resume = None if resume_from is None else self._read_checkpoint(resume_from)
-        if resume is None and seed is not None:
+        # A checkpoint from within a run restores the generators; one saved before
+        # any training only the weights and optimizer, and the run starts afresh.
+        midway = resume is not None and "loader_rng" in resume["progress"]
+        if not midway and seed is not None:
             manual_seed(seed)
         # Resuming, the loader's generator is restored below: it must not draw a seed.
-        loader_seed = 0 if resume is not None else seed
-        loader = DataLoader(X_arr, y_arr, batch_size, shuffle=shuffle, seed=loader_seed)
+        loader = DataLoader(X_arr, y_arr, batch_size, shuffle=shuffle, seed=0 if midway else seed)
         history = History(
             {"epochs": int(epochs), "batch_size": batch_size, "steps": len(loader), "seed": seed}
         )
@@ -237,10 +239,12 @@ class Trainer:
         self._progress = (start, loader)
         was_training = self.model.training
         logs: dict[str, float] = {}
+        begun: list[Callback] = []  # an error reaches only callbacks whose training began
         try:
             self.model.train()
             for callback in callbacks:
                 callback.on_train_begin()
+                begun.append(callback)
             for epoch in range(start, epochs):
                 for callback in callbacks:
                     callback.on_epoch_begin(epoch)
@@ -263,7 +267,7 @@ class Trainer:
                     break
         except BaseException as error:
             self.model.train(was_training)
-            for callback in callbacks:
+            for callback in begun:
                 try:
                     callback.on_train_error(error, dict(logs))
                 except Exception as hook_error:  # the training error is the one to see
@@ -295,18 +299,16 @@ class Trainer:
         pathlib.Path
             The path written (``.npz`` appended if missing).
         """
-        epoch, rng = 0, None
+        progress: dict[str, Any] = {"epoch": 0, "history": {}}
         if self._progress is not None:
             epoch, loader = self._progress
-            rng = loader._rng.bit_generator.state
-        history = self.history.history if self.history is not None and epoch else {}
-        progress = {
-            "epoch": epoch,
-            "history": {key: [float(v) for v in values] for key, values in history.items()},
-            "engine_rng": default_generator().bit_generator.state,
-        }
-        if rng is not None:
-            progress["loader_rng"] = rng
+            history = self.history.history if self.history is not None and epoch else {}
+            progress = {
+                "epoch": epoch,
+                "history": {key: [float(v) for v in values] for key, values in history.items()},
+                "engine_rng": default_generator().bit_generator.state,
+                "loader_rng": loader._rng.bit_generator.state,
+            }
         state = {
             "model": self.model.state_dict(),
             "optimizer": self.optimizer.state_dict(),
@@ -334,8 +336,10 @@ class Trainer:
             for v in history.values()
         ):
             raise ValueError(f"{where} has a history that does not list one value per epoch")
+        if ("engine_rng" in progress) != ("loader_rng" in progress):
+            raise ValueError(f"{where} has one random generator state but not the other")
         for name in ("engine_rng", "loader_rng"):
-            if name == "loader_rng" and name not in progress:
+            if name not in progress:
                 continue
             try:
                 generator = type(default_generator().bit_generator)()
@@ -356,9 +360,10 @@ class Trainer:
             self.model.load_state_dict(before)
             raise
         progress = state["progress"]
+        if "loader_rng" not in progress:
+            return 0
         default_generator().bit_generator.state = progress["engine_rng"]
-        if "loader_rng" in progress:
-            loader._rng.bit_generator.state = progress["loader_rng"]
+        loader._rng.bit_generator.state = progress["loader_rng"]
         epoch = progress["epoch"]
         for e in range(epoch):
             history._record(e, {key: values[e] for key, values in progress["history"].items()})

@@ -167,3 +167,30 @@ def test_early_stopping_restores_the_best_weights_when_fit_raises(tmp_path) -> N
     with np.errstate(all="ignore"), pytest.raises(NonFiniteLossError):
         trainer.fit(X, y, epochs=5, batch_size=8, progress=False, callbacks=[blowup])
     assert not np.isfinite(trainer.model[0].weight.data).all()
+
+
+def test_an_error_before_training_restores_nothing(tmp_path) -> None:
+    X, y = _blobs(n=12)
+    trainer = _trainer(0)
+    stop = EarlyStopping(monitor="loss", restore_best_weights=True)
+    trainer.fit(X, y, epochs=2, batch_size=4, progress=False, callbacks=[stop])
+    assert stop.best_state is not None
+    trainer.model[0].weight.data[...] = 0.5  # changed since; a failed start must keep it
+    bad = ModelCheckpoint(tmp_path / "ck-{date}.npz")
+    with pytest.raises(ValueError, match="date"):
+        trainer.fit(X, y, epochs=2, batch_size=4, progress=False, callbacks=[bad, stop])
+    assert (trainer.model[0].weight.data == 0.5).all()
+
+
+def test_a_checkpoint_saved_before_training_resumes_as_a_fresh_run(tmp_path) -> None:
+    X, y = _blobs(n=16)
+    fresh = _trainer(0)
+    _fit(fresh, X, y, 2)
+    start = _trainer(0)
+    path = start.save_checkpoint(tmp_path / "start")
+    resumed = _trainer(5)
+    history = _fit(resumed, X, y, 2, resume_from=path)
+    assert history.epoch == [0, 1]
+    want = _params(fresh.model)
+    for name, value in _params(resumed.model).items():
+        np.testing.assert_array_equal(value, want[name])
