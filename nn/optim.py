@@ -210,7 +210,7 @@ class Optimizer:
         state that is missing or misshapen would otherwise raise after the
         parameters before it were already updated.
         """
-        name = type(self).__name__
+        state_of = self.state
         for g, group in enumerate(self.param_groups):
             required = None
             for i, p in enumerate(group["params"]):
@@ -218,19 +218,15 @@ class Optimizer:
                 if grad is None:
                     continue
                 data = p.data
-                where = f"{name}.step: parameter {i} of group {g} (shape {data.shape})"
                 if not data.flags.writeable:
-                    raise ValueError(f"{where} is a read-only array; no parameter was updated")
+                    self._refuse_step(g, i, p, "is a read-only array")
                 if grad.data.shape != data.shape:
-                    raise ValueError(
-                        f"{where} has a gradient of shape {grad.data.shape}; no parameter "
-                        "was updated"
-                    )
-                state = self.state.get(p)
+                    self._refuse_step(g, i, p, f"has a gradient of shape {grad.data.shape}")
+                state = state_of.get(p)
                 if state is None:
                     continue
                 if required is None:
-                    required = self._state_keys(group)[0]
+                    required = tuple(sorted(self._state_keys(group)[0]))
                 for key in required:
                     value = state.get(key)
                     if key == "step":
@@ -242,11 +238,19 @@ class Optimizer:
                             and value.flags.writeable
                         )
                     if not ok:
-                        raise ValueError(
-                            f"{where} has state {key!r} = {type(value).__name__} that this step "
-                            "cannot use (missing, misshapen or read-only); no parameter was "
-                            "updated"
+                        self._refuse_step(
+                            g,
+                            i,
+                            p,
+                            f"has state {key!r} = {type(value).__name__} that this step cannot "
+                            "use (missing, misshapen or read-only)",
                         )
+
+    def _refuse_step(self, group: int, index: int, p: Tensor, what: str) -> None:
+        raise ValueError(
+            f"{type(self).__name__}.step: parameter {index} of group {group} (shape {p.shape}) "
+            f"{what}; no parameter was updated"
+        )
 
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]
