@@ -168,8 +168,10 @@ def _remove_stale_temps(path: Path) -> None:
     """Delete temp files of ``path`` left by saves that died (kill -9, power loss).
 
     A temp file is stale when no process holds its lock and either its writer
-    is gone or it has not changed for a while; a concurrent save's file is
-    locked (POSIX) or cannot be deleted while open (Windows), so it is kept.
+    is gone or it has not changed for a minute; a concurrent save's file is
+    locked (POSIX), so it is kept. Where there are no locks (Windows), a temp
+    file is stale once it is a minute old, and one still open cannot be
+    deleted anyway.
     """
     pattern = _temp_pattern(path)
     try:
@@ -180,8 +182,9 @@ def _remove_stale_temps(path: Path) -> None:
         candidate = path.parent / name
         pid = pattern.match(name).group(1)
         try:
-            if fcntl is None:  # pragma: no cover
-                os.unlink(candidate)
+            if fcntl is None:  # pragma: no cover - Windows: an open file cannot be deleted
+                if time.time() - os.stat(candidate).st_mtime > _STALE_AFTER:
+                    os.unlink(candidate)
                 continue
             fd = os.open(candidate, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
         except OSError:
