@@ -71,7 +71,10 @@ def _segment(key: Any, where: str) -> str:
     if isinstance(key, str):
         if not key:
             raise TypeError(f"save: empty dict key at {where or 'the top level'}")
-        return quote(key, safe="")
+        try:
+            return quote(key, safe="")
+        except UnicodeEncodeError:
+            raise ValueError(f"save: dict key {key!r} cannot be encoded as UTF-8") from None
     if isinstance(key, (int, np.integer)) and not isinstance(key, (bool, np.bool_)):
         return f"#{int(key)}"
     raise TypeError(
@@ -134,7 +137,11 @@ def flatten(state: Mapping[str, Any], check_array: Callable[[str, Any], np.ndarr
                 leaf(path, tag, np.array(item, dtype=dtype))
             return
         if isinstance(value, str):
-            leaf(path, "str", np.frombuffer(value.encode("utf-8"), dtype=np.uint8).copy())
+            try:
+                raw = value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ValueError(f"save: the str at {where!r} cannot be encoded as UTF-8") from None
+            leaf(path, "str", np.frombuffer(raw, dtype=np.uint8).copy())
             return
         raise TypeError(
             f"save: value at {where!r} is a {type(value).__name__}; state may hold numeric "

@@ -313,6 +313,55 @@ def test_save_refuses_bad_keys_before_writing(tmp_path, key, match) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
+def test_nested_state_refuses_what_it_cannot_store(tmp_path) -> None:
+    for state, error, match in [
+        ({"a": {"\ud800": 1}}, ValueError, "cannot be encoded as UTF-8"),
+        ({"a": ["\ud800"]}, ValueError, r"str at 'a/\[0\]' cannot be encoded"),
+        ({"a": {"": 1}}, TypeError, "empty dict key"),
+        ({"a": {(1, 2): 1}}, TypeError, "keys must be str or int"),
+        ({"a": {1, 2}}, TypeError, "value at 'a' is a set"),
+        ({"a": 1j}, TypeError, "is a complex"),
+        ({"a": [np.array(["x"])]}, TypeError, r"'a/\[0\]' has dtype <U1"),
+        ({"a": {"k" * 1100: 1}}, ValueError, "longer than 1,024"),
+    ]:
+        with pytest.raises(error, match=match):
+            nn.save(state, tmp_path / "s")
+    assert list(tmp_path.iterdir()) == []
+    deep: dict = {}
+    node = deep
+    for _ in range(40):
+        node["d"] = {}
+        node = node["d"]
+    node["x"] = 1
+    with pytest.raises(TypeError, match="nested deeper than 32"):
+        nn.save(deep, tmp_path / "s")
+
+
+@pytest.mark.parametrize(
+    ("members", "match"),
+    [
+        ({"a/[1]:int": np.array(1)}, r"has list items \[1\], not 0\.\.n-1"),
+        ({"a:int": np.array(1), "a/b:int": np.array(2)}, "goes through a path that holds a value"),
+        ({"a/[0]:int": np.array(1), "a/b:int": np.array(2)}, "mixes list and dict items"),
+        ({"a/%zz:int": np.array(1)}, "not in canonical form"),
+        ({"a/#01:int": np.array(1)}, "not in canonical form"),
+        ({"a:pickle": np.array(1)}, "unknown type tag 'pickle'"),
+        ({"a:int": np.array(1.5)}, "a int must be stored as a 0-d int array"),
+        ({"a:str": np.array([255], np.uint8)}, "not valid UTF-8"),
+        ({"a:bigint": np.frombuffer(b"12x", np.uint8)}, "decimal digits"),
+        ({"a:list-float": np.zeros((2, 2))}, "1-d float array"),
+        ({"a:none": np.zeros(3)}, "must be empty"),
+        ({"novalue": np.array(1)}, "is not a typed key"),
+        ({":format": np.array(2), "a:int": np.array(1)}, "format 2; this reads 1"),
+    ],
+)
+def test_hostile_nested_state_is_refused(tmp_path, members, match) -> None:
+    members = {":format": np.array(1), **members}
+    path = tmp_path / "n.npz"
+    raw_zip(path, [stored(k + ".npy", npy_bytes(v)) for k, v in members.items()])
+    refused(path, match)
+
+
 def test_unsupported_compression_and_encryption_are_refused(tmp_path) -> None:
     data = npy_bytes(np.ones(3))
     path = tmp_path / "bz2.npz"
