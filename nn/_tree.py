@@ -254,7 +254,9 @@ def unflatten(
         if node.kind == "dict":
             return items
         if sorted(items) != list(range(len(items))):
-            raise bad_member(where, f"has {node.kind} items {sorted(items)[:10]}, not 0..n-1")
+            raise bad_member(
+                where.lstrip("/") + "/", f"has {node.kind} items {sorted(items)[:10]}, not 0..n-1"
+            )
         return _SEQUENCES[node.kind](items[i] for i in range(len(items)))
 
     return build(root, "")

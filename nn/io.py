@@ -439,6 +439,8 @@ def load(
         raise refuse(source, f"has nested-state format {short(version.tolist())}; this reads 1")
 
     def bad_member(key: str, what: str) -> CheckpointError:
+        if key.endswith("/"):  # a container, made of several members
+            return refuse(source, f"the members under {short(key)}: {what}")
         return refuse(source, f"member {short(key + '.npy')}: {what}")
 
     return _tree.unflatten(arrays, bad_member)

@@ -340,7 +340,7 @@ def test_nested_state_refuses_what_it_cannot_store(tmp_path) -> None:
 @pytest.mark.parametrize(
     ("members", "match"),
     [
-        ({"a/[1]:int": np.array(1)}, r"has list items \[1\], not 0\.\.n-1"),
+        ({"a/[1]:int": np.array(1)}, r"the members under 'a/': has list items \[1\], not 0\.\.n-1"),
         ({"a:int": np.array(1), "a/b:int": np.array(2)}, "goes through a path that holds a value"),
         ({"a/[0]:int": np.array(1), "a/b:int": np.array(2)}, "mixes list and dict items"),
         ({"a/%zz:int": np.array(1)}, "not in canonical form"),
