@@ -319,6 +319,10 @@ def _check_limit(name: str, value: Any) -> int | None:
 def _check_fit(module: Module, members: list[Member], path: Path, strict: bool) -> list[Member]:
     """The members ``module`` takes, checked against it from the headers alone."""
     own = dict(module.named_parameters(remove_duplicate=False))
+    # Persistent buffers (running statistics) are in state_dict too, where modules have them.
+    buffers = getattr(module, "_persistent_buffers", None)
+    if buffers is not None:
+        own.update(buffers())
     by_key = {m.key: m for m in members}
     problems = []
     missing = [k for k in own if k not in by_key]

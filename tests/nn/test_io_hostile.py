@@ -26,6 +26,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import autograd
 import nn
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -442,6 +443,18 @@ def test_loading_into_a_module_checks_headers_before_reading_data(tmp_path) -> N
     nn.load(tmp_path / "extra", into=model, strict=False)  # the junk member is never read
     nn.save(nn.optim.SGD(model.parameters(), lr=0.1).state_dict(), tmp_path / "opt")
     refused(tmp_path / "opt", "holds nested state", into=model)
+
+
+def test_loading_into_a_module_with_buffers(tmp_path) -> None:
+    if not hasattr(nn, "BatchNorm1d"):
+        pytest.skip("needs nn.BatchNorm1d, whose buffers are part of its state_dict")
+    model = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4))
+    model(autograd.randn(8, 3))  # training mode: the running statistics move
+    nn.save(model, tmp_path / "bn")
+    other = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4))
+    nn.load(tmp_path / "bn", into=other)
+    for name, value in model.state_dict().items():
+        np.testing.assert_array_equal(other.state_dict()[name], value, err_msg=name)
 
 
 def test_error_messages_stay_readable_for_long_names(tmp_path) -> None:
