@@ -10,7 +10,7 @@ from nn.callbacks import Callback, EarlyStopping, ModelCheckpoint
 from nn.containers import Flatten, ModuleDict, ModuleList, Unflatten
 from nn.conv import Conv1d, Conv2d, ConvTranspose2d
 from nn.embedding import Embedding
-from nn.io import load, save
+from nn.io import CheckpointError, load, save
 from nn.layers import (
     MLP,
     Dropout,
@@ -40,6 +40,7 @@ __all__ = [
     "BatchNorm1d",
     "BatchNorm2d",
     "Callback",
+    "CheckpointError",
     "Conv1d",
     "Conv2d",
     "ConvTranspose2d",

@@ -12,8 +12,12 @@ hooks count from 0, as in Keras; ``logs`` holds the values of that epoch
 from __future__ import annotations
 
 import math
+import os
+import string
+import warnings
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -39,6 +43,14 @@ class Callback:
 
     def on_train_end(self, logs: dict[str, float] | None = None) -> None:
         """Called once after the last epoch, also when training stops early."""
+
+    def on_train_error(self, error: BaseException, logs: dict[str, float] | None = None) -> None:
+        """Called instead of :meth:`on_train_end` when ``fit`` stops on an exception.
+
+        ``error`` is the exception (say a :class:`nn.NonFiniteLossError` or a
+        ``KeyboardInterrupt``); it propagates from ``fit`` after every
+        callback's hook has run. ``logs`` are those of the last finished epoch.
+        """
 
     def on_epoch_begin(self, epoch: int, logs: dict[str, float] | None = None) -> None:
         """Called at the start of each epoch."""
@@ -104,7 +116,8 @@ class EarlyStopping(Callback):
         accuracy-like names and ``"min"`` otherwise.
     restore_best_weights : bool, default False
         At the end of training, load the parameters of the best epoch back
-        into the model.
+        into the model; also when ``fit`` stops on an error (the error still
+        propagates).
 
     Attributes
     ----------
@@ -145,10 +158,15 @@ class EarlyStopping(Callback):
         self.best_epoch: int | None = None
         self.stopped_epoch: int | None = None
         self.best_state: dict[str, np.ndarray] | None = None
+        names = getattr(self.trainer, "log_names", None)
+        if names is not None:  # a missing monitor fails before the first epoch
+            self._tracker.current(dict.fromkeys(names, 0.0))
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float] | None = None) -> None:
         value = self._tracker.current(logs)
-        if self._tracker.improved(value):
+        # An epoch that ends with non-finite weights (the last update overflowed)
+        # is never the best, however good the loss measured before that update.
+        if self._tracker.improved(value) and not _non_finite(self.trainer.model.state_dict()):
             self._tracker.best = value
             self.best_epoch = epoch
             self.wait = 0
@@ -164,6 +182,35 @@ class EarlyStopping(Callback):
         if self.restore_best_weights and self.best_state is not None:
             self.trainer.model.load_state_dict(self.best_state)
 
+    def on_train_error(self, error: BaseException, logs: dict[str, float] | None = None) -> None:
+        # A run that ends on an error (a NaN loss, Ctrl-C) still gets its best weights back.
+        self.on_train_end(logs)
+
+
+class _AnyName(dict):
+    """Formats any field as 0, to try a path template before training."""
+
+    def __missing__(self, key: str) -> int:
+        return 0
+
+
+def _template_fields(template: str) -> list[str]:
+    """The field names of a ``str.format`` template; a ``ValueError`` if malformed."""
+    names = []
+    for _, field, spec, _ in string.Formatter().parse(template):
+        if field is None:
+            continue
+        name = field.split(".")[0].split("[")[0]
+        if not name or name.isdigit():
+            raise ValueError(
+                f"ModelCheckpoint: the path template {template!r} has a positional field "
+                f"{{{field}}}; use names such as {{epoch}} or {{val_loss}}"
+            )
+        names.append(name)
+        if spec and "{" in spec:
+            names += _template_fields(spec)
+    return names
+
 
 class ModelCheckpoint(Callback):
     """Save the model's parameters with :func:`nn.save` after epochs.
@@ -173,7 +220,9 @@ class ModelCheckpoint(Callback):
     path : str or Path
         Where to write the ``.npz`` file. It may contain ``{epoch}`` (counted
         from 1) and logged names, formatted with :meth:`str.format`, e.g.
-        ``"ckpt-{epoch:03d}-{val_loss:.3f}.npz"``.
+        ``"ckpt-{epoch:03d}-{val_loss:.3f}.npz"``. The template and its
+        directory are checked here, and its names against the logged ones
+        when training begins, so a typo fails before any epoch is trained.
     monitor : str, default "val_loss"
         The logged value that decides which epoch is best.
     save_best_only : bool, default False
@@ -181,6 +230,17 @@ class ModelCheckpoint(Callback):
         every epoch.
     mode : {"auto", "min", "max"}, default "auto"
         Whether smaller or larger is better (as in :class:`EarlyStopping`).
+    include_optimizer : bool, default False
+        Write a training checkpoint (:meth:`nn.Trainer.save_checkpoint`: the
+        model, the optimizer's state and the progress of the run) that
+        ``fit(..., resume_from=path)`` continues exactly; its ``"model"``
+        entry is the model's state dict. Otherwise only the parameters are
+        saved, for ``model.load_state_dict(nn.load(path))``.
+
+    Notes
+    -----
+    Weights that are not finite (an update overflowed) are never saved: the
+    epoch is skipped with a ``RuntimeWarning``, and it does not count as best.
 
     Attributes
     ----------
@@ -196,11 +256,41 @@ class ModelCheckpoint(Callback):
         monitor: str = "val_loss",
         save_best_only: bool = False,
         mode: str = "auto",
+        include_optimizer: bool = False,
     ) -> None:
+        if not isinstance(path, (str, os.PathLike)):
+            raise TypeError(
+                f"ModelCheckpoint: path must be a str or Path, got {type(path).__name__}"
+            )
+        template = os.fspath(path)
+        try:
+            self._fields = _template_fields(template)
+            template.format_map(_AnyName(epoch=1))
+        except (ValueError, TypeError, IndexError, KeyError) as err:
+            raise ValueError(
+                f"ModelCheckpoint: the path template {template!r} cannot be formatted ({err}); "
+                "write fields as {epoch} or {val_loss:.3f}, and literal braces as {{ }}"
+            ) from None
+        # The directory must exist now, unless the template varies it.
+        directory = os.path.dirname(template) or "."
+        if not _template_fields(directory):
+            directory = directory.format()  # "{{" and "}}" stand for braces
+            if not os.path.isdir(directory):
+                raise FileNotFoundError(
+                    2,
+                    f"ModelCheckpoint: the directory of {template!r} does not exist "
+                    "(create it first)",
+                    directory,
+                )
+            if not os.access(directory, os.W_OK):
+                raise PermissionError(
+                    13, "ModelCheckpoint: the checkpoint directory is not writable", directory
+                )
         self.path = path
         self.monitor = monitor
         self.save_best_only = save_best_only
         self.mode = mode
+        self.include_optimizer = bool(include_optimizer)
         self._tracker = _Monitor("ModelCheckpoint", monitor, mode, 0.0)
         self.last_saved: Path | None = None
 
@@ -211,14 +301,47 @@ class ModelCheckpoint(Callback):
 
     def on_train_begin(self, logs: dict[str, float] | None = None) -> None:
         self._tracker = _Monitor("ModelCheckpoint", self.monitor, self.mode, 0.0)
+        names = getattr(self.trainer, "log_names", None)
+        if names is None:
+            return
+        unknown = sorted({f for f in self._fields if f != "epoch" and f not in names})
+        if unknown:
+            raise ValueError(
+                f"ModelCheckpoint: the path template {os.fspath(self.path)!r} uses "
+                f"{unknown}, which are not among the logged values {['epoch', *names]}"
+            )
+        if self.save_best_only:
+            self._tracker.current(dict.fromkeys(names, 0.0))  # raises for a missing monitor
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float] | None = None) -> None:
         logs = logs or {}
+        value = None
         if self.save_best_only:
             value = self._tracker.current(logs)
-            if not self._tracker.improved(value):
+            if not (math.isfinite(value) and self._tracker.improved(value)):
                 return
+        bad = _non_finite(self.trainer.model.state_dict())
+        if bad:
+            warnings.warn(
+                f"ModelCheckpoint: after epoch {epoch + 1} the parameters {bad} are not "
+                "finite; the checkpoint was not written",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+            return
+        if value is not None:
             self._tracker.best = value
-        path = Path(str(self.path).format(epoch=epoch + 1, **logs))
-        save(self.trainer.model, path)
+        path = Path(os.fspath(self.path).format(epoch=epoch + 1, **logs))
+        if self.include_optimizer:
+            self.trainer.save_checkpoint(path)
+        else:
+            save(self.trainer.model, path)
         self.last_saved = path
+
+
+def _non_finite(state: Mapping[str, Any]) -> list[str]:
+    return [
+        name
+        for name, value in state.items()
+        if np.asarray(value).dtype.kind in "fc" and not np.isfinite(value).all()
+    ][:5]

@@ -178,67 +178,79 @@ class Optimizer:
         return {"state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Restore a state saved by :meth:`state_dict`.
+        """Restore a state saved by :meth:`state_dict` (or read back by ``nn.load``).
 
         Hyperparameters come from the saved groups; the parameters stay this
-        optimizer's own, matched by position. Arrays are copied and cast to
-        each parameter's dtype. Everything (group sizes, indices, shapes,
-        hyperparameters) is checked first: a ``ValueError`` leaves the
-        optimizer unchanged.
+        optimizer's own, matched by position. Every entry is checked first:
+        group sizes and indices, hyperparameter types and ranges, and for each
+        parameter's state exactly the buffers this optimizer needs (say
+        ``max_exp_avg_sq`` when ``amsgrad`` is on), as finite floating-point
+        arrays of the parameter's shape (squares non-negative), and step
+        counts as ints >= 0. Arrays are copied and cast to each parameter's
+        dtype. A ``ValueError`` leaves the optimizer unchanged.
         """
-        keys = sorted(map(str, state_dict)) if isinstance(state_dict, dict) else None
-        if keys != ["param_groups", "state"]:
-            raise ValueError(
-                "optimizer state_dict must be a dict with exactly the keys 'state' and "
-                f"'param_groups', got {type(state_dict).__name__} with keys {keys}"
-            )
-        saved_groups = state_dict["param_groups"]
-        if len(saved_groups) != len(self.param_groups):
-            raise ValueError(
-                "loaded state dict has a different number of parameter groups "
-                f"({len(saved_groups)}) than the optimizer ({len(self.param_groups)})"
-            )
-        by_index: dict[Any, Tensor] = {}
-        new_groups = []
-        for i, (group, saved) in enumerate(zip(self.param_groups, saved_groups)):
-            if len(saved["params"]) != len(group["params"]):
-                raise ValueError(
-                    f"loaded state dict contains a parameter group ({i}) that doesn't match the "
-                    f"size of optimizer's group: {len(saved['params'])} parameters, "
-                    f"expected {len(group['params'])}"
-                )
-            by_index.update(zip(saved["params"], group["params"]))
-            new = dict(group)
-            new.update(copy.deepcopy({k: v for k, v in saved.items() if k != "params"}))
-            self._check_group(new)
-            new["params"] = group["params"]
-            new_groups.append(new)
+        from nn._optim_state import check_state_dict
 
-        new_state: dict[Tensor, dict[str, Any]] = {}
-        for key, saved in state_dict["state"].items():
-            if key not in by_index:
-                raise ValueError(
-                    f"loaded state dict has state for parameter {key!r}, which no parameter "
-                    f"group lists (indices: {sorted(by_index)})"
-                )
-            p = by_index[key]
-            for name, value in saved.items():
-                if isinstance(value, np.ndarray) and value.shape != p.shape:
-                    raise ValueError(
-                        f"loaded state dict has '{name}' of shape {value.shape} for "
-                        f"parameter {key!r}, expected the parameter's shape {p.shape}"
-                    )
-            new_state[p] = {
-                name: value.astype(p.dtype, copy=False) if isinstance(value, np.ndarray) else value
-                for name, value in copy.deepcopy(saved).items()
-            }
-
+        new_groups, new_state = check_state_dict(self, state_dict)
         # Update in place so that references to the groups and state stay valid.
         for group, new in zip(self.param_groups, new_groups):
             group.clear()
             group.update(new)
         self.state.clear()
         self.state.update(new_state)
+
+    def _state_keys(self, group: dict[str, Any]) -> tuple[set[str], set[str]]:
+        """(required, allowed) names in a parameter's state under ``group``'s settings."""
+        raise NotImplementedError  # pragma: no cover - abstract
+
+    def _check_step(self) -> None:
+        """Refuse a step that could fail partway: all checks before any update.
+
+        A parameter whose array is read-only, a gradient of another shape, or
+        state that is missing or misshapen would otherwise raise after the
+        parameters before it were already updated.
+        """
+        state_of = self.state
+        for g, group in enumerate(self.param_groups):
+            required = None
+            for i, p in enumerate(group["params"]):
+                grad = p.grad
+                if grad is None:
+                    continue
+                data = p.data
+                if not data.flags.writeable:
+                    self._refuse_step(g, i, p, "is a read-only array")
+                if grad.data.shape != data.shape:
+                    self._refuse_step(g, i, p, f"has a gradient of shape {grad.data.shape}")
+                state = state_of.get(p)
+                if state is None:
+                    continue
+                if required is None:
+                    required = tuple(sorted(self._state_keys(group)[0]))
+                for key in required:
+                    value = state.get(key)
+                    if key == "step":
+                        ok = isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+                    else:
+                        ok = (
+                            isinstance(value, np.ndarray)
+                            and value.shape == data.shape
+                            and value.flags.writeable
+                        )
+                    if not ok:
+                        self._refuse_step(
+                            g,
+                            i,
+                            p,
+                            f"has state {key!r} = {type(value).__name__} that this step cannot "
+                            "use (missing, misshapen or read-only)",
+                        )
+
+    def _refuse_step(self, group: int, index: int, p: Tensor, what: str) -> None:
+        raise ValueError(
+            f"{type(self).__name__}.step: parameter {index} of group {group} (shape {p.shape}) "
+            f"{what}; no parameter was updated"
+        )
 
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]
@@ -308,9 +320,18 @@ class SGD(Optimizer):
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
 
+    def _state_keys(self, group: dict[str, Any]) -> tuple[set[str], set[str]]:
+        return {"momentum_buffer"}, {"momentum_buffer"}
+
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """Update every parameter that has a gradient; return ``closure()`` if given."""
+        """Update every parameter that has a gradient; return ``closure()`` if given.
+
+        Everything that could make the update fail (a read-only parameter,
+        a gradient of the wrong shape, unusable state) is checked first, so
+        either every parameter is updated or none is.
+        """
         loss = self._run_closure(closure)
+        self._check_step()
         state_of = self.state
         buffer = self._buffer
         for group in self.param_groups:
@@ -412,9 +433,21 @@ class Adam(Optimizer):
                 raise ValueError(f"Invalid beta parameter at index {i}: {beta}")
         _check_number(group["weight_decay"], "weight_decay value")
 
+    def _state_keys(self, group: dict[str, Any]) -> tuple[set[str], set[str]]:
+        required = {"step", "exp_avg", "exp_avg_sq"}
+        if group["amsgrad"]:
+            required.add("max_exp_avg_sq")
+        return required, {"step", "exp_avg", "exp_avg_sq", "max_exp_avg_sq"}
+
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """Update every parameter that has a gradient; return ``closure()`` if given."""
+        """Update every parameter that has a gradient; return ``closure()`` if given.
+
+        Everything that could make the update fail (a read-only parameter,
+        a gradient of the wrong shape, unusable state) is checked first, so
+        either every parameter is updated or none is.
+        """
         loss = self._run_closure(closure)
+        self._check_step()
         state_of = self.state
         buffer = self._buffer
         decoupled = self._decoupled

@@ -16,14 +16,18 @@ first NaN or infinite loss before it reaches the parameters.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+import os
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from autograd import Tensor, manual_seed, no_grad
+from autograd import Tensor, default_generator, manual_seed, no_grad
 from nn.callbacks import Callback, EarlyStopping, ModelCheckpoint
 from nn.data import DataLoader
+from nn.io import load, save
 from nn.metrics import resolve_metrics
 from nn.module import Module
 
@@ -139,6 +143,8 @@ class Trainer:
         self.metrics = resolve_metrics(metrics)
         self.history: History | None = None
         self.stop_training = False
+        self.log_names: list[str] | None = None
+        self._progress: tuple[int, DataLoader] | None = None
 
     # -- training ----------------------------------------------------------
 
@@ -153,6 +159,7 @@ class Trainer:
         progress: bool = True,
         callbacks: Iterable[Callback] | None = None,
         shuffle: bool = True,
+        resume_from: str | os.PathLike | None = None,
     ) -> History:
         """Train the model for ``epochs`` passes over ``(X, y)``.
 
@@ -180,6 +187,14 @@ class Trainer:
             E.g. :class:`EarlyStopping`, :class:`ModelCheckpoint`.
         shuffle : bool, default True
             Visit the samples in a new random order at every epoch.
+        resume_from : str or os.PathLike, optional
+            A training checkpoint written by :meth:`save_checkpoint` (or by
+            ``ModelCheckpoint(..., include_optimizer=True)``). The model, the
+            optimizer's state, the random generators and the history are
+            restored and training continues after the saved epoch up to
+            ``epochs`` in all, so that with the same data and arguments the
+            result is bit for bit that of one uninterrupted run. Everything is
+            checked before anything changes.
 
         Returns
         -------
@@ -198,25 +213,39 @@ class Trainer:
         if len(X_arr) == 0:
             raise ValueError(f"fit: X has no samples (shape {X_arr.shape})")
         validation = self._check_validation(validation_data)
-        if seed is not None:
-            manual_seed(seed)
-        loader = DataLoader(X_arr, y_arr, batch_size, shuffle=shuffle, seed=seed)
         callbacks = list(callbacks or [])
-        for callback in callbacks:
-            callback.set_trainer(self)
-
+        resume = None if resume_from is None else self._read_checkpoint(resume_from)
+        # A checkpoint from within a run restores the generators; one saved before
+        # any training only the weights and optimizer, and the run starts afresh.
+        midway = resume is not None and "loader_rng" in resume["progress"]
+        if not midway and seed is not None:
+            manual_seed(seed)
+        # Resuming, the loader's generator is restored below: it must not draw a seed.
+        loader = DataLoader(X_arr, y_arr, batch_size, shuffle=shuffle, seed=0 if midway else seed)
         history = History(
             {"epochs": int(epochs), "batch_size": batch_size, "steps": len(loader), "seed": seed}
         )
+        start = 0
+        if resume is not None:
+            start = self._restore(resume, loader, history)
+        for callback in callbacks:
+            callback.set_trainer(self)
+        self.log_names = ["loss", *self.metrics]
+        if validation is not None:
+            self.log_names += [f"val_{name}" for name in self.log_names]
+
         self.history = history
         self.stop_training = False
+        self._progress = (start, loader)
         was_training = self.model.training
         logs: dict[str, float] = {}
+        begun: list[Callback] = []  # an error reaches only callbacks whose training began
         try:
             self.model.train()
             for callback in callbacks:
                 callback.on_train_begin()
-            for epoch in range(epochs):
+                begun.append(callback)
+            for epoch in range(start, epochs):
                 for callback in callbacks:
                     callback.on_epoch_begin(epoch)
                 bar = self._progress_bar(epoch, epochs, len(loader)) if progress else None
@@ -231,15 +260,114 @@ class Trainer:
                     if bar is not None:
                         bar.close()
                 history._record(epoch, logs)
+                self._progress = (epoch + 1, loader)
                 for callback in callbacks:
                     callback.on_epoch_end(epoch, dict(logs))
                 if self.stop_training:
                     break
-        finally:
+        except BaseException as error:
             self.model.train(was_training)
+            for callback in begun:
+                try:
+                    callback.on_train_error(error, dict(logs))
+                except Exception as hook_error:  # the training error is the one to see
+                    warnings.warn(
+                        f"{type(callback).__name__}.on_train_error failed: {hook_error!r}",
+                        RuntimeWarning,
+                        stacklevel=2,
+                    )
+            raise
+        self.model.train(was_training)
         for callback in callbacks:
             callback.on_train_end(dict(logs))
         return history
+
+    # -- training checkpoints ----------------------------------------------
+
+    def save_checkpoint(self, path: str | os.PathLike) -> Path:
+        """Write what resuming training needs to an ``.npz`` file, without pickle.
+
+        The file holds the model's state dict (``"model"``), the optimizer's
+        (``"optimizer"``), and the progress of the current or last
+        :meth:`fit`: completed epochs, the history, and the states of the
+        loader's and the engine's random generators. Continue with
+        ``fit(..., resume_from=path)``; read the weights alone with
+        ``model.load_state_dict(nn.load(path)["model"])``.
+
+        Returns
+        -------
+        pathlib.Path
+            The path written (``.npz`` appended if missing).
+        """
+        progress: dict[str, Any] = {"epoch": 0, "history": {}}
+        if self._progress is not None:
+            epoch, loader = self._progress
+            history = self.history.history if self.history is not None and epoch else {}
+            progress = {
+                "epoch": epoch,
+                "history": {key: [float(v) for v in values] for key, values in history.items()},
+                "engine_rng": default_generator().bit_generator.state,
+                "loader_rng": loader._rng.bit_generator.state,
+            }
+        state = {
+            "model": self.model.state_dict(),
+            "optimizer": self.optimizer.state_dict(),
+            "progress": progress,
+        }
+        return save(state, path)
+
+    @staticmethod
+    def _read_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
+        """Read and check a training checkpoint's structure; nothing is changed."""
+        state = load(path)
+        where = f"fit: resume_from={os.fspath(path)!r}"
+        if sorted(state) != ["model", "optimizer", "progress"]:
+            raise ValueError(
+                f"{where} is not a training checkpoint (keys {sorted(state)[:10]}); write one "
+                "with Trainer.save_checkpoint or ModelCheckpoint(..., include_optimizer=True)"
+            )
+        progress = state["progress"]
+        epoch = progress.get("epoch") if isinstance(progress, Mapping) else None
+        if isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < 0:
+            raise ValueError(f"{where} has no valid epoch count in 'progress'")
+        history = progress.get("history")
+        if not isinstance(history, Mapping) or not all(
+            isinstance(v, list) and len(v) == epoch and all(isinstance(x, float) for x in v)
+            for v in history.values()
+        ):
+            raise ValueError(f"{where} has a history that does not list one value per epoch")
+        if ("engine_rng" in progress) != ("loader_rng" in progress):
+            raise ValueError(f"{where} has one random generator state but not the other")
+        for name in ("engine_rng", "loader_rng"):
+            if name not in progress:
+                continue
+            try:
+                generator = type(default_generator().bit_generator)()
+                generator.state = progress[name]
+            except (KeyError, TypeError, ValueError) as err:
+                raise ValueError(
+                    f"{where} has an invalid random generator state {name}: {err}"
+                ) from None
+        return state
+
+    def _restore(self, state: dict[str, Any], loader: DataLoader, history: History) -> int:
+        """Load a checked training checkpoint: model and optimizer or neither."""
+        before = self.model.state_dict()
+        self.model.load_state_dict(state["model"])
+        try:
+            self.optimizer.load_state_dict(state["optimizer"])
+        except BaseException:
+            self.model.load_state_dict(before)
+            raise
+        progress = state["progress"]
+        if "loader_rng" not in progress:
+            return 0
+        default_generator().bit_generator.state = progress["engine_rng"]
+        loader._rng.bit_generator.state = progress["loader_rng"]
+        epoch = progress["epoch"]
+        for e in range(epoch):
+            history._record(e, {key: values[e] for key, values in progress["history"].items()})
+        return epoch
 
     def _check_validation(self, validation_data: Any) -> tuple[np.ndarray, np.ndarray] | None:
         if validation_data is None:

@@ -94,9 +94,8 @@ def test_npz_suffix_is_added_consistently(tmp_path: Path) -> None:
         (np.array(["a", "b"]), "dtype <U1"),
         (np.zeros(2, dtype=[("x", "f8")]), "dtype"),
         (np.array(["2020-01-01"], dtype="datetime64[D]"), "datetime64"),
-        ([1.0, 2.0], "is a list"),
-        (3.0, "is a float"),
-        ({"nested": np.ones(1)}, "is a dict"),
+        ({1, 2}, "is a set"),
+        (object(), "is a object"),
     ],
 )
 def test_save_refuses_non_numeric_values_naming_the_key(tmp_path: Path, value, message) -> None:
@@ -176,7 +175,7 @@ def test_object_array_inside_npz_is_refused_without_unpickling(tmp_path: Path) -
     payload = np.empty(1, dtype=object)
     payload[0] = Marker(marker)
     np.savez(evil, good=np.ones(2), w=payload)  # np.savez pickles object arrays
-    with pytest.raises(ValueError, match=r"key 'w'.*Python objects"):
+    with pytest.raises(nn.CheckpointError, match=r"member 'w\.npy' holds Python objects"):
         nn.load(evil)
     assert not marker.exists()
 
@@ -206,5 +205,5 @@ def test_structured_array_in_npz_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "rec.npz"
     with zipfile.ZipFile(path, "w") as zf, zf.open("r.npy", "w") as member:
         np.lib.format.write_array(member, np.zeros(2, dtype=[("x", "f8")]))
-    with pytest.raises(ValueError, match="key 'r'"):
+    with pytest.raises(nn.CheckpointError, match=r"member 'r\.npy' has dtype .*x.*f8"):
         nn.load(path)
