@@ -15,6 +15,7 @@ import numpy as np
 
 import autograd
 from autograd import Tensor
+from autograd.compiler import live as _live
 from autograd.ops.linalg import linear as _linear
 from nn.init import Generatorish, _get_generator
 
@@ -130,8 +131,16 @@ def dropout(
         return input
     if p == 1.0:
         return input * np.zeros(input.shape, dtype=input.dtype)
-    keep = _get_generator(generator).random(input.shape) >= p
-    return input * (keep / (1.0 - p)).astype(input.dtype)
+    # Drawn through `live` so that a compiled step draws a fresh mask each call.
+    return input * _live(_dropout_scale, generator, input.shape, p, input.dtype)
+
+
+def _dropout_scale(
+    generator: Generatorish, shape: tuple[int, ...], p: float, dtype: np.dtype
+) -> np.ndarray:
+    """Dropout's mask: 0 with probability ``p``, else ``1 / (1 - p)``."""
+    keep = _get_generator(generator).random(shape) >= p
+    return (keep / (1.0 - p)).astype(dtype)
 
 
 # ------------------------------------------------------------------ losses

@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from autograd import Tensor
+from autograd.compiler import trace as _trace
 
 __all__ = ["IncompatibleKeys", "Module", "Parameter"]
 
@@ -260,6 +261,8 @@ class Module:
                 param.grad = None
             else:
                 param.grad = Tensor(np.zeros_like(param.grad.data))
+        if _trace.current is not None and set_to_none:
+            _trace.note_cleared(self.parameters())
 
     def apply(self, fn: Any) -> Module:
         """Call ``fn(module)`` on every child (recursively) and then on self; return self."""
@@ -360,6 +363,8 @@ class Module:
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the "forward" method')
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if _trace.current is not None:  # a compiled step guards on `training`
+            _trace.note_module(self)
         return self.forward(*args, **kwargs)
 
     # ------------------------------------------------------------------ repr

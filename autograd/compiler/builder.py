@@ -1,0 +1,112 @@
+"""The program being generated: named arrays, lines of NumPy, and the namespace.
+
+A :class:`Var` is a name in the generated function with a known shape and
+dtype. Buffers are allocated once, when the program is built, and bound in
+the function's namespace (globals of the generated code), as are parameters,
+constants and the static views of buffers; everything that depends on the
+call's inputs is a local of the function.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+
+
+class Var:
+    """A named array of the program (``static``: bound once, not a local)."""
+
+    __slots__ = ("dtype", "name", "owned", "shape", "static")
+
+    def __init__(
+        self, name: str, shape: tuple[int, ...], dtype: np.dtype, static: bool, owned: bool = False
+    ) -> None:
+        self.name = name
+        self.shape = tuple(shape)
+        self.dtype = np.dtype(dtype)
+        self.static = static
+        # A buffer written by exactly one instruction: it can become a .grad.
+        self.owned = owned
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+def _dtype_name(dtype: np.dtype) -> str:
+    return f"np.{np.dtype(dtype).name}"
+
+
+class Builder:
+    """Accumulates the generated function's lines and what its names refer to."""
+
+    def __init__(self) -> None:
+        self.ns: dict[str, Any] = {"np": np}
+        self.lines: list[str] = []
+        self.setup: list[str] = []  # how the bound names were made, for the source
+        self._used: set[str] = set(self.ns)
+
+    def fresh(self, hint: str) -> str:
+        base = re.sub(r"\W", "_", hint) or "v"
+        if base[0].isdigit():
+            base = "v" + base
+        name, i = base, 1
+        while name in self._used:
+            i += 1
+            name = f"{base}_{i}"
+        self._used.add(name)
+        return name
+
+    def bind(self, obj: Any, hint: str, how: str | None = None) -> str:
+        """Bind ``obj`` under a new name of the namespace; ``how`` documents it."""
+        name = self.fresh(hint)
+        self.ns[name] = obj
+        if how is not None:
+            self.setup.append(f"{name} = {how}")
+        return name
+
+    def buffer(self, shape: tuple[int, ...], dtype: np.dtype, hint: str) -> Var:
+        """A new array allocated once and rewritten at every call."""
+        dtype = np.dtype(dtype)
+        name = self.bind(
+            np.empty(shape, dtype), hint, f"np.empty({tuple(shape)}, {_dtype_name(dtype)})"
+        )
+        return Var(name, shape, dtype, static=True, owned=True)
+
+    def const(self, array: np.ndarray, hint: str) -> Var:
+        """A constant array of the trace, bound as it is."""
+        arr = np.asarray(array)
+        if arr.ndim == 0 or arr.size <= 4:
+            how = f"np.array({arr.tolist()!r}, {_dtype_name(arr.dtype)})"
+        else:
+            how = f"<constant array {arr.shape} {arr.dtype}>"
+        return Var(self.bind(arr, hint, how), arr.shape, arr.dtype, static=True)
+
+    def obj(self, value: Any, hint: str, how: str | None = None) -> str:
+        """Bind any other object (a Tensor, a dict, a function)."""
+        return self.bind(value, hint, how)
+
+    def emit(self, line: str) -> None:
+        self.lines.append(line)
+
+    def comment(self, text: str) -> None:
+        self.lines.append(f"# {text}")
+
+    def view(self, var: Var, suffix: str, shape: tuple[int, ...], hint: str) -> Var:
+        """``var<suffix>`` (``.T``, ``.reshape(...)``): made once when ``var``
+        is static, else a local assignment."""
+        expr = f"{var.name}{suffix}"
+        if var.static:
+            obj = eval(expr, self.ns)
+            name = self.bind(obj, hint, expr)
+            return Var(name, obj.shape, obj.dtype, static=True)
+        name = self.fresh(hint)
+        self.emit(f"{name} = {expr}")
+        return Var(name, shape, var.dtype, static=False)
+
+    def local(self, expr: str, shape: tuple[int, ...], dtype: np.dtype, hint: str) -> Var:
+        """A local computed by ``expr`` at every call (a new array)."""
+        name = self.fresh(hint)
+        self.emit(f"{name} = {expr}")
+        return Var(name, shape, dtype, static=False, owned=True)
