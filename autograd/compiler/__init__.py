@@ -81,6 +81,7 @@ __all__ = ["CompiledStep", "Unsupported", "compile", "live", "register_update"]
 
 # Traces of one signature that may disagree before it is left eager.
 _MAX_TRACES = 4
+_ARRAYS = (Tensor, np.ndarray)
 
 
 class _Entry:
@@ -97,9 +98,10 @@ class _Entry:
 
 def _spec(value: Any) -> Any:
     if isinstance(value, Tensor):
-        return ("T", value.data.shape, value.data.dtype.str, value.requires_grad)
+        data = value.data
+        return (data.shape, data.dtype, value.requires_grad)
     if isinstance(value, np.ndarray):
-        return ("A", value.shape, value.dtype.str)
+        return ("A", value.shape, value.dtype)
     if value is None or isinstance(value, (bool, int, float, str)):
         return ("V", type(value), value)
     return ("O", id(value))
@@ -133,8 +135,12 @@ class CompiledStep:
         self._names = names
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        values = list(args) + [kwargs[k] for k in sorted(kwargs)]
-        key = (tuple(sorted(kwargs)), *map(_spec, values))
+        if kwargs:
+            values = list(args) + [kwargs[k] for k in sorted(kwargs)]
+            key: tuple = (tuple(sorted(kwargs)), *map(_spec, values))
+        else:
+            values = args  # type: ignore[assignment]
+            key = tuple([_spec(v) for v in args])
         modes = _function._modes
         if not modes.enabled or modes.anomaly or _function._record_hooks or _trace.current:
             return self._eager(args, kwargs, "grad mode off, anomaly detection or a record hook")
@@ -146,9 +152,11 @@ class CompiledStep:
         program = entry.program
         if program is not None and program.guard():
             self.stats["replays"] += 1
-            arrays = [v.data if isinstance(v, Tensor) else v for v in values]
-            return program.run(*[a for a in arrays if isinstance(a, np.ndarray)])
-        return self._trace(entry, args, kwargs, values)
+            arrays = [
+                v.data if isinstance(v, Tensor) else v for v in values if isinstance(v, _ARRAYS)
+            ]
+            return program.run(*arrays)
+        return self._trace(entry, args, kwargs, list(values))
 
     def _eager(self, args: tuple, kwargs: dict, reason: str) -> Any:
         self.stats["eager"] += 1

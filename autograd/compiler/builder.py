@@ -18,12 +18,20 @@ import numpy as np
 class Var:
     """A named array of the program (``static``: bound once, not a local)."""
 
-    __slots__ = ("dtype", "name", "owned", "shape", "static")
+    __slots__ = ("dtype", "frozen", "name", "owned", "shape", "static")
 
     def __init__(
-        self, name: str, shape: tuple[int, ...], dtype: np.dtype, static: bool, owned: bool = False
+        self,
+        name: str,
+        shape: tuple[int, ...],
+        dtype: np.dtype,
+        static: bool,
+        owned: bool = False,
+        frozen: bool = False,
     ) -> None:
         self.name = name
+        # Never written: an instruction on frozen values only runs at build time.
+        self.frozen = frozen
         self.shape = tuple(shape)
         self.dtype = np.dtype(dtype)
         self.static = static
@@ -46,6 +54,7 @@ class Builder:
         self.lines: list[str] = []
         self.setup: list[str] = []  # how the bound names were made, for the source
         self._used: set[str] = set(self.ns)
+        self.frozen: set[str] = set()  # names of constants (never written)
 
     def fresh(self, hint: str) -> str:
         base = re.sub(r"\W", "_", hint) or "v"
@@ -81,7 +90,9 @@ class Builder:
             how = f"np.array({arr.tolist()!r}, {_dtype_name(arr.dtype)})"
         else:
             how = f"<constant array {arr.shape} {arr.dtype}>"
-        return Var(self.bind(arr, hint, how), arr.shape, arr.dtype, static=True)
+        name = self.bind(arr, hint, how)
+        self.frozen.add(name)
+        return Var(name, arr.shape, arr.dtype, static=True, frozen=True)
 
     def obj(self, value: Any, hint: str, how: str | None = None) -> str:
         """Bind any other object (a Tensor, a dict, a function)."""

@@ -50,7 +50,25 @@ def _lit(value: Any) -> str:
     return repr(value)
 
 
+def _constant_args(b: Builder, args: list[str]) -> list[Any] | None:
+    values = []
+    for a in args:
+        if a in b.frozen:
+            values.append(b.ns[a])
+        else:
+            try:
+                values.append(float(a))
+            except ValueError:
+                return None
+    return values
+
+
 def _ufunc(b: Builder, ufunc: str, args: list[str], shape: tuple, dtype: Any, hint: str) -> Var:
+    values = _constant_args(b, args)
+    if values is not None:  # constants only (a loss's seed): computed once, here
+        arr = np.empty(shape, dtype)
+        getattr(np, ufunc)(*values, out=arr)
+        return b.const(arr, hint)
     o = b.buffer(shape, dtype, hint)
     b.emit(f"np.{ufunc}({', '.join(args)}, out={o.name})")
     return o
@@ -190,7 +208,10 @@ def _select(b: Builder, node: Any, g: Var, mask_expr: str, hint: str) -> Var:
     ``-x * 0`` into -0.0 and ``inf * 0`` into NaN where ``where`` gives 0)."""
     ut = _UINT[g.dtype.itemsize]
     bits = b.buffer(g.shape, ut, f"bits{node.index}")
-    b.emit(f"np.copyto({bits.name}, {mask_expr}, casting='unsafe')")
+    if mask_expr.endswith(" > 0"):  # one comparison: written straight into the bits
+        b.emit(f"np.greater({mask_expr[:-4]}, 0, out={bits.name}, casting='unsafe')")
+    else:
+        b.emit(f"np.copyto({bits.name}, {mask_expr}, casting='unsafe')")
     b.emit(f"np.negative({bits.name}, out={bits.name})  # 1 -> all ones, 0 -> 0")
     gi = b.buffer(g.shape, g.dtype, hint)
     gv = b.view(g, f".view(np.{np.dtype(ut).name})", g.shape, f"{g.name}_bits")
@@ -304,6 +325,10 @@ def _sum_fwd(b: Builder, node: Any, ins: list[Var]) -> Var:
 
 def _sum_back(b: Builder, node: Any, g: Var, ins: list, out: Var, needs: list) -> list:
     kept = _kept(node.fn.in_shape, node.fn.axes)
+    if g.frozen:
+        arr = np.empty(node.fn.in_shape, g.dtype)
+        arr[...] = b.ns[g.name].reshape(kept)
+        return [b.const(arr, f"g{node.index}_0")]
     gr = b.view(g, f".reshape({kept!r})", kept, f"{g.name}_r")
     gi = b.buffer(node.fn.in_shape, g.dtype, f"g{node.index}_0")
     b.emit(f"np.copyto({gi.name}, {gr.name})")
@@ -322,6 +347,10 @@ def _mean_fwd(b: Builder, node: Any, ins: list[Var]) -> Var:
 
 def _mean_back(b: Builder, node: Any, g: Var, ins: list, out: Var, needs: list) -> list:
     kept = _kept(node.fn.in_shape, node.fn.axes)
+    if g.frozen:  # the seed of a mean loss: a constant, computed once here
+        arr = np.empty(node.fn.in_shape, g.dtype)
+        np.true_divide(b.ns[g.name].reshape(kept), node.fn.count, out=arr)
+        return [b.const(arr, f"g{node.index}_0")]
     gr = b.view(g, f".reshape({kept!r})", kept, f"{g.name}_r")
     gi = b.buffer(node.fn.in_shape, g.dtype, f"g{node.index}_0")
     # g / n once per element instead of once and broadcast: the same value.
@@ -334,7 +363,10 @@ def _logsumexp(b: Builder, node: Any, x: Var, axes: tuple[int, ...]) -> Var:
     kept = _kept(x.shape, axes)
     m = b.buffer(kept, x.dtype, f"max{node.index}")
     b.emit(f"np.maximum.reduce({x.name}, axis={axes!r}, keepdims=True, out={m.name})")
-    b.emit(f"np.copyto({m.name}, 0, where=~np.isfinite({m.name}))  # all -inf: no shift")
+    # A row of -inf (or an inf) is not shifted: the eager rule's where(isfinite(m), m, 0),
+    # needed only when the sum of the maxima is not finite.
+    b.emit(f"if not np.isfinite(np.add.reduce({m.name}, axis=None)):")
+    b.emit(f"    np.copyto({m.name}, 0, where=~np.isfinite({m.name}))")
     s = b.buffer(x.shape, x.dtype, f"exp{node.index}")
     b.emit(f"np.subtract({x.name}, {m.name}, out={s.name})")
     b.emit(f"np.exp({s.name}, out={s.name})")
