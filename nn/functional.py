@@ -16,6 +16,7 @@ import numpy as np
 import autograd
 from autograd import Tensor
 from autograd.compiler import live as _live
+from autograd.compiler import trace as _trace
 from autograd.ops.linalg import linear as _linear
 from nn.init import Generatorish, _get_generator
 
@@ -64,7 +65,8 @@ def _float_target(target: Any, input: Tensor, op: str) -> Tensor:
     arr = np.asarray(target)
     if arr.dtype.kind not in "biuf":
         raise TypeError(f"{op}: target must be numeric, got dtype {arr.dtype}")
-    return Tensor(arr.astype(input.dtype, copy=False))
+    # Followed by a compiled step's trace: the target is one of the step's inputs.
+    return _trace.follow(Tensor(arr.astype(input.dtype, copy=False)))
 
 
 def _same_shape(input: Tensor, target: Tensor, op: str) -> None:

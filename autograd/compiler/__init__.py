@@ -213,7 +213,10 @@ class CompiledStep:
             if entry.traces >= _MAX_TRACES:
                 self._give_up(
                     entry,
-                    "the step computed different constants in each trace: a value it "
+                    "an input holds one value everywhere, as a constant would, so the trace "
+                    "cannot tell them apart"
+                    if program.ambiguous
+                    else "the step computed different constants in each trace: a value it "
                     "takes from outside the recorded operations changes between calls",
                 )
         return result

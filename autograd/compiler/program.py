@@ -98,8 +98,12 @@ class Program:
         source: str,
         body: str,
         constants: list[np.ndarray],
+        ambiguous: bool = False,
     ) -> None:
         self.run = run
+        # An input that could not be told apart from a constant: this trace
+        # cannot confirm another.
+        self.ambiguous = ambiguous
         self.guard = guard
         self.source = source
         self._body = body
@@ -108,6 +112,8 @@ class Program:
     def agrees(self, other: Program) -> bool:
         """Same lines and the same constants, bit for bit: two traces of one
         signature computed the same thing."""
+        if self.ambiguous or other.ambiguous:
+            return False
         if self._body != other._body or len(self._constants) != len(other._constants):
             return False
         return all(
@@ -130,6 +136,7 @@ class _Build:
         self.node_vars: dict[int, tuple[list[Var], Var]] = {}
         self.leaf_grads: dict[int, Var] = {}
         self.backward_done = False
+        self.ambiguous = False
         self.inputs: list[tuple[np.ndarray, Var]] = []
         for name, arr in zip(arg_names, tracer.input_arrays):
             if isinstance(arr, np.ndarray):
@@ -137,6 +144,7 @@ class _Build:
                 self.known[id(arr)] = v
                 self.inputs.append((arr, v))
         self.input_tensor_ids = {id(t) for t in tracer.input_tensors if t is not None}
+        self.input_tensor_ids.update(id(t) for t in tracer.followed)
 
     # -- values ------------------------------------------------------------
     def is_param(self, t: Tensor) -> bool:
@@ -194,6 +202,9 @@ class _Build:
                 same = same.astype(arr.dtype)
             if not np.array_equal(same, arr, equal_nan=arr.dtype.kind in "fc"):
                 continue
+            if inp.size and (inp.reshape(-1) == inp.reshape(-1)[0]).all():
+                # All one value: as likely a constant (zeros, ones) as the input.
+                self.ambiguous = True
             expr = v.name if arr.shape == inp.shape else f"{v.name}.reshape({arr.shape!r})"
             if arr.dtype != inp.dtype:
                 expr += f".astype(np.{arr.dtype.name})"
@@ -441,4 +452,4 @@ def build(
     code = compile(text, filename, "exec")
     ns = p.b.ns
     exec(code, ns)
-    return Program(ns[name], ns["guard"], source, run_src, p.constants)
+    return Program(ns[name], ns["guard"], source, run_src, p.constants, p.ambiguous)

@@ -61,6 +61,7 @@ class Tracer:
         self.problems: list[str] = []
         self.leaves: dict[int, Tensor] = {}  # parameters: leaves that require grad
         self.cleared: set[int] = set()  # ids of leaves whose .grad the step reset
+        self.followed: list[Tensor] = []  # see follow()
         self._in_backward = False
         self.backward_count = 0
 
@@ -121,12 +122,15 @@ class Tracer:
         self.live[id(array)] = (array, fn, args)
 
     def _is_input(self, t: Tensor) -> bool:
-        return any(t is s for s in self.input_tensors)
+        return any(t is s for s in self.input_tensors) or any(t is s for s in self.followed)
 
     def restore(self) -> None:
-        """Unwrap the backward rules of the recorded nodes."""
+        """Unwrap the backward rules of the recorded nodes; unfollow tensors."""
         for node in self.nodes.values():
             node.fn.__dict__.pop("backward", None)
+        for t in self.followed:
+            t.requires_grad = False
+            t.grad = None
 
 
 # -- notes called from nn (each a no-op unless a step is being traced) --------
@@ -154,6 +158,19 @@ def unsupported(reason: str) -> None:
     """Something the replay cannot repeat happened in the step; it stays eager."""
     if current is not None:
         current.problems.append(reason)
+
+
+def follow(t: Tensor) -> Tensor:
+    """Record every operation on ``t`` while tracing, as for a Tensor argument.
+
+    For Tensors that ``nn`` makes from the step's arguments (a target array
+    turned into a Tensor): an operation on them alone, such as ``1 - y``,
+    would otherwise not be recorded and its result would be frozen.
+    """
+    if current is not None and not t.requires_grad and t.data.dtype.kind == "f":
+        current.followed.append(t)
+        t.requires_grad = True
+    return t
 
 
 def live(fn: Callable[..., np.ndarray], *args: Any) -> np.ndarray:
