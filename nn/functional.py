@@ -208,6 +208,19 @@ def _nll(
 ) -> Tensor:
     """Negative log-likelihood of class indices ``t`` under log-probabilities ``logp`` (M, C)."""
     n_classes = logp.shape[-1]
+    if (
+        t.size
+        and weight is None
+        and label_smoothing == 0.0
+        and reduction != "none"
+        and not 0 <= ignore_index < n_classes
+        and 0 <= np.minimum.reduce(t)
+        and np.maximum.reduce(t) < n_classes
+    ):
+        # Every target in range and none ignored, checked with two reductions
+        # instead of the masks below: SMALL_SAVING.
+        total = logp[np.arange(t.shape[0]), t].sum()
+        return -total if reduction == "sum" else total * (-1.0 / t.shape[0])
     valid = t != ignore_index
     bad = valid & ((t < 0) | (t >= n_classes))
     if bad.any():

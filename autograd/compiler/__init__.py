@@ -140,7 +140,12 @@ class CompiledStep:
             key: tuple = (tuple(sorted(kwargs)), *map(_spec, values))
         else:
             values = args  # type: ignore[assignment]
-            key = tuple([_spec(v) for v in args])
+            key = tuple(
+                [
+                    (v.data.shape, v.data.dtype, v.requires_grad) if type(v) is Tensor else _spec(v)
+                    for v in args
+                ]
+            )
         modes = _function._modes
         if not modes.enabled or modes.anomaly or _function._record_hooks or _trace.current:
             return self._eager(args, kwargs, "grad mode off, anomaly detection or a record hook")

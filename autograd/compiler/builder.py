@@ -9,6 +9,7 @@ call's inputs is a local of the function.
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -50,7 +51,7 @@ class Builder:
     """Accumulates the generated function's lines and what its names refer to."""
 
     def __init__(self) -> None:
-        self.ns: dict[str, Any] = {"np": np}
+        self.ns: dict[str, Any] = {"np": np, "math": math}
         self.lines: list[str] = []
         self.setup: list[str] = []  # how the bound names were made, for the source
         self._used: set[str] = set(self.ns)

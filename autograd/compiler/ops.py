@@ -365,7 +365,7 @@ def _logsumexp(b: Builder, node: Any, x: Var, axes: tuple[int, ...]) -> Var:
     b.emit(f"np.maximum.reduce({x.name}, axis={axes!r}, keepdims=True, out={m.name})")
     # A row of -inf (or an inf) is not shifted: the eager rule's where(isfinite(m), m, 0),
     # needed only when the sum of the maxima is not finite.
-    b.emit(f"if not np.isfinite(np.add.reduce({m.name}, axis=None)):")
+    b.emit(f"if not math.isfinite(np.add.reduce({m.name}, axis=None)):")
     b.emit(f"    np.copyto({m.name}, 0, where=~np.isfinite({m.name}))")
     s = b.buffer(x.shape, x.dtype, f"exp{node.index}")
     b.emit(f"np.subtract({x.name}, {m.name}, out={s.name})")
@@ -480,10 +480,32 @@ def _getitem_fwd(b: Builder, node: Any, ins: list[Var]) -> Var:
     return b.local(f"{ins[0].name}[{index}]", arr.shape, arr.dtype, f"t{node.index}")
 
 
+def _rows_then_columns(b: Builder, node: Any) -> bool:
+    """``x[arange(n), cols]`` (a loss picking one entry per row): every index
+    pair is distinct, so adding at the indices is assigning ``0 + g`` there."""
+    index = node.fn.index
+    if not (isinstance(index, tuple) and len(index) == 2 and len(node.fn.in_shape) == 2):
+        return False
+    rows, cols = index
+    if not (isinstance(rows, np.ndarray) and isinstance(cols, np.ndarray)):
+        return False
+    n = node.out.data.shape
+    return (
+        rows.shape == cols.shape == n
+        and len(n) == 1
+        and rows.dtype.kind in "iu"
+        and np.array_equal(rows, np.arange(n[0]))
+        and node.index_expr.split(",")[0] in b.frozen
+    )
+
+
 def _getitem_back(b: Builder, node: Any, g: Var, ins: list, out: Var, needs: list) -> list:
     gi = b.buffer(node.fn.in_shape, g.dtype, f"g{node.index}_0")
     b.emit(f"{gi.name}.fill(0)")
-    if node.fn.accumulate:
+    if node.fn.accumulate and _rows_then_columns(b, node):
+        g0 = _ufunc(b, "add", ["0.0", g.name], g.shape, g.dtype, f"{g.name}_0")
+        b.emit(f"{gi.name}[{node.index_expr}] = {g0.name}  # distinct pairs: add.at's 0 + g")
+    elif node.fn.accumulate:
         b.emit(f"np.add.at({gi.name}, ({node.index_expr}), {g.name})")
     else:
         b.emit(f"{gi.name}[{node.index_expr}] = {g.name}")

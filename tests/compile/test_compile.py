@@ -394,3 +394,35 @@ def test_trainer_compiled_stops_on_a_nonfinite_loss_before_the_update():
     with pytest.raises(nn.NonFiniteLossError):
         t2.fit(X, y, epochs=1, batch_size=4, shuffle=False, progress=False)
     assert _bytes(trainer2_model)[0::2] == after
+
+
+def test_relu_gradient_keeps_where_semantics_for_nan_inf_and_signed_zeros():
+    # The replay selects ReLU's gradient with bit operations; where the mask
+    # is off the gradient must be +0.0 even for NaN, inf and -0.0 coming in.
+    k = np.array([-0.0, np.nan, np.inf, -np.inf, -1.0, 2.0, np.nan, -0.0])
+
+    class Scaled(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.w = nn.Parameter(np.array([1.0, -1.0, 2.0, -2.0, 0.0, 3.0, -3.0, 1.5]))
+
+        def forward(self, x):
+            return (nn.functional.relu(self.w * x) * k).sum()
+
+    def make_step(model):
+        def step(x):
+            model.zero_grad()
+            loss = model(x)
+            loss.backward()
+            return loss
+
+        return step
+
+    eager_model, compiled_model = Scaled(), Scaled()
+    eager, compiled = make_step(eager_model), autograd.compile(make_step(compiled_model))
+    with np.errstate(invalid="ignore"):
+        for i in range(5):
+            x = np.array([1.0, 1.0, -1.0, -1.0, 1.0, 2.0, -1.0, 1.0]) * (i - 2)
+            _assert_same(eager_model, compiled_model, eager(Tensor(x)), compiled(Tensor(x)))
+    assert compiled.stats["replays"] == 3
+    assert np.isnan(compiled_model.w.grad.data).any()  # the case is exercised
