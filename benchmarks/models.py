@@ -41,6 +41,8 @@ class Contestant:
     """Base class: a model, its data and its optimizer, for one problem."""
 
     name: ClassVar[str] = ""
+    #: Steps before a step is representative (memory is measured after them).
+    warm_steps: ClassVar[int] = 2
 
     def __init__(self, problem: Problem) -> None:
         self.problem = problem
@@ -172,6 +174,9 @@ class ScratchgradCompiled(ScratchgradNN):
     """The ``nn`` step of :class:`ScratchgradNN` compiled with ``autograd.compile``."""
 
     name = "scratchgrad-compiled"
+    # Two traced (eager) calls, then a first replay that still holds the
+    # last eager step's gradients while it writes its own.
+    warm_steps = 3
 
     def __init__(self, problem: Problem) -> None:
         super().__init__(problem)

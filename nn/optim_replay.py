@@ -55,7 +55,7 @@ def _sgd(ctx: UpdateContext, opt: SGD, has_grad: dict[int, bool]) -> None:
         for p in params:
             data, g, P = ctx.param(p), ctx.grad(p), ctx.tensor(p)
             label = ctx.label(p)
-            work = ctx.buffer(p, f"work_{label}")
+            work = ctx.scratch(opt, p, 0, f"work_{label}")
             if wd:
                 ctx.emit(f"np.multiply({data}, {lam}, out={work})")
                 ctx.emit(f"np.add({work}, {g}, out={work})")
@@ -72,11 +72,11 @@ def _sgd(ctx: UpdateContext, opt: SGD, has_grad: dict[int, bool]) -> None:
                 if damp:
                     ctx.emit(f"np.add({buf}, {g}, out={buf})")
                 else:
-                    damped = ctx.buffer(p, f"damped_{label}")
+                    damped = ctx.scratch(opt, p, 1, f"damped_{label}")
                     ctx.emit(f"np.multiply({g}, 1 - {tau}, out={damped})")
                     ctx.emit(f"np.add({buf}, {damped}, out={buf})")
                 if nesterov:
-                    extra = ctx.buffer(p, f"extra_{label}")
+                    extra = ctx.scratch(opt, p, 1, f"extra_{label}")
                     ctx.emit(f"np.multiply({buf}, {mu}, out={extra})")
                     ctx.emit(f"np.add({g}, {extra}, out={work})")
                     g = work
@@ -119,7 +119,8 @@ def _adam(ctx: UpdateContext, opt: Adam, has_grad: dict[int, bool]) -> None:
             m, v = names["exp_avg"], names["exp_avg_sq"]
             step = ctx.local(f"step_{label}")
             ctx.emit(f"{step} = {st}['step'] = {st}['step'] + 1")
-            work, work2 = ctx.buffer(p, f"work_{label}"), ctx.buffer(p, f"work2_{label}")
+            work = ctx.scratch(opt, p, 0, f"work_{label}")
+            work2 = ctx.scratch(opt, p, 1, f"work2_{label}")
             if wd:
                 if decoupled:
                     ctx.emit(f"np.multiply({data}, 1 - {lr} * {lam}, out={data})")

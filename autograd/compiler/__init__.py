@@ -211,7 +211,7 @@ class CompiledStep:
             return result
         self.source = program.source
         if entry.last is not None and entry.last.agrees(program):
-            entry.program = program
+            entry.program = entry.last = program  # the older one's buffers go
         else:
             entry.program = None
             entry.last = program

@@ -43,6 +43,9 @@ class Var:
         return self.name
 
 
+_NAME = re.compile(r"[A-Za-z_]\w*")
+
+
 def _dtype_name(dtype: np.dtype) -> str:
     return f"np.{np.dtype(dtype).name}"
 
@@ -53,7 +56,11 @@ class Builder:
     def __init__(self) -> None:
         self.ns: dict[str, Any] = {"np": np, "math": math}
         self.lines: list[str] = []
-        self.setup: list[str] = []  # how the bound names were made, for the source
+        self.setup: dict[str, str] = {}  # how the bound names were made, for the source
+        self.buffers: list[str] = []  # names made by buffer(), in order
+        self.base: dict[str, str] = {}  # buffer or static view of one -> the buffer
+        self.views: list[tuple[str, str]] = []  # static views (name, expression), in order
+        self.pinned: set[str] = set()  # buffers that outlive a call (a parameter's .grad)
         self._used: set[str] = set(self.ns)
         self.frozen: set[str] = set()  # names of constants (never written)
 
@@ -73,7 +80,7 @@ class Builder:
         name = self.fresh(hint)
         self.ns[name] = obj
         if how is not None:
-            self.setup.append(f"{name} = {how}")
+            self.setup[name] = how
         return name
 
     def buffer(self, shape: tuple[int, ...], dtype: np.dtype, hint: str) -> Var:
@@ -82,6 +89,8 @@ class Builder:
         name = self.bind(
             np.empty(shape, dtype), hint, f"np.empty({tuple(shape)}, {_dtype_name(dtype)})"
         )
+        self.buffers.append(name)
+        self.base[name] = name
         return Var(name, shape, dtype, static=True, owned=True)
 
     def const(self, array: np.ndarray, hint: str) -> Var:
@@ -112,10 +121,46 @@ class Builder:
         if var.static:
             obj = eval(expr, self.ns)
             name = self.bind(obj, hint, expr)
+            if var.name in self.base:
+                self.base[name] = self.base[var.name]
+                self.views.append((name, expr))
             return Var(name, obj.shape, obj.dtype, static=True)
         name = self.fresh(hint)
         self.emit(f"{name} = {expr}")
         return Var(name, shape, var.dtype, static=False)
+
+    def share_buffers(self) -> None:
+        """Let buffers whose uses in the program do not overlap share memory.
+
+        The program is one straight line, rewritten in full at every call, so
+        a buffer is live from the first line naming it (or a view of it) to
+        the last; a later buffer of the same shape and dtype can take its
+        array. Buffers that outlive a call (gradients handed out) keep theirs.
+        """
+        first: dict[str, int] = {}
+        last: dict[str, int] = {}
+        for i, line in enumerate(self.lines):
+            for word in _NAME.findall(line.split("#", 1)[0]):
+                base = self.base.get(word)
+                if base is not None:
+                    first.setdefault(base, i)
+                    last[base] = i
+        free: dict[tuple, list[list[Any]]] = {}  # (shape, dtype) -> [[last use, name], ...]
+        for name in sorted((n for n in self.buffers if n in first), key=first.__getitem__):
+            arr = self.ns[name]
+            if name in self.pinned:
+                continue
+            pool = free.setdefault((arr.shape, arr.dtype), [])
+            for entry in pool:
+                if entry[0] < first[name]:
+                    self.ns[name] = self.ns[entry[1]]
+                    self.setup[name] = f"{entry[1]}  (the same memory: {entry[1]} is done by then)"
+                    entry[0] = last[name]
+                    break
+            else:
+                pool.append([last[name], name])
+        for name, expr in self.views:
+            self.ns[name] = eval(expr, self.ns)
 
     def local(self, expr: str, shape: tuple[int, ...], dtype: np.dtype, hint: str) -> Var:
         """A local computed by ``expr`` at every call (a new array)."""

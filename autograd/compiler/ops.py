@@ -206,17 +206,16 @@ def _select(b: Builder, node: Any, g: Var, mask_expr: str, hint: str) -> Var:
     """``where(mask, g, 0)`` bit for bit: the gradient's bits AND an all-ones or
     all-zeros integer per element (as fast as a multiply, which would turn
     ``-x * 0`` into -0.0 and ``inf * 0`` into NaN where ``where`` gives 0)."""
-    ut = _UINT[g.dtype.itemsize]
-    bits = b.buffer(g.shape, ut, f"bits{node.index}")
+    ut = np.dtype(_UINT[g.dtype.itemsize]).name
+    gi = b.buffer(g.shape, g.dtype, hint)
+    gv = b.view(g, f".view(np.{ut})", g.shape, f"{g.name}_bits")
+    bits = b.view(gi, f".view(np.{ut})", g.shape, f"{gi.name}_bits")  # the mask, then the result
     if mask_expr.endswith(" > 0"):  # one comparison: written straight into the bits
         b.emit(f"np.greater({mask_expr[:-4]}, 0, out={bits.name}, casting='unsafe')")
     else:
         b.emit(f"np.copyto({bits.name}, {mask_expr}, casting='unsafe')")
     b.emit(f"np.negative({bits.name}, out={bits.name})  # 1 -> all ones, 0 -> 0")
-    gi = b.buffer(g.shape, g.dtype, hint)
-    gv = b.view(g, f".view(np.{np.dtype(ut).name})", g.shape, f"{g.name}_bits")
-    ov = b.view(gi, f".view(np.{np.dtype(ut).name})", g.shape, f"{gi.name}_bits")
-    b.emit(f"np.bitwise_and({gv.name}, {bits.name}, out={ov.name})")
+    b.emit(f"np.bitwise_and({gv.name}, {bits.name}, out={bits.name})")
     return gi
 
 

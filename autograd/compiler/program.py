@@ -77,6 +77,11 @@ class UpdateContext:
     def buffer(self, like: Tensor, hint: str) -> str:
         return self.b.buffer(like.data.shape, like.data.dtype, hint).name
 
+    def scratch(self, optimizer: Any, like: Tensor, slot: int, hint: str) -> str:
+        """The optimizer's own work array ``slot`` for ``like`` (no new memory)."""
+        arr = optimizer._buffer(like.data, slot)
+        return self.b.bind(arr, hint, f"a work array of the optimizer, {arr.shape}")
+
     def emit(self, line: str) -> None:
         self.b.emit(line)
 
@@ -382,6 +387,7 @@ class _Build:
                     self.b.emit(f"np.copyto({buf.name}, {g.name})")
                     g = buf
                 taken.add(g.name)
+                self.b.pinned.add(self.b.base.get(g.name, g.name))
                 tensor = self.b.obj(_make(self.b.ns[g.name]), f"G_{pname[2:]}", f"Tensor({g.name})")
                 self.b.emit(f"{pname}.grad = {tensor}")
                 if key not in cleared:
@@ -433,13 +439,16 @@ def build(
         mname = p.b.obj(m, f"module_{type(m).__name__}", f"the module {type(m).__name__}")
         p.guards.append(f"{mname}.training is {bool(m.training)}")
 
+    p.b.lines.append(f"return {ret}")
+    p.b.share_buffers()
+    p.b.lines.pop()
     args = ", ".join(v.name for _, v in p.inputs)
     body = "\n".join("    " + line for line in p.b.lines)
     run_src = f"def {name}({args}):\n{body}\n    return {ret}\n"
     guard_src = "def guard():\n    return (\n"
     guard_src += "".join(f"        {g} and\n" for g in dict.fromkeys(p.guards))
     guard_src += "        True\n    )\n"
-    setup = "\n".join(f"#   {line}" for line in p.b.setup)
+    setup = "\n".join(f"#   {name} = {how}" for name, how in p.b.setup.items())
     source = (
         "# Bound once when the program was built (reused at every call):\n"
         f"{setup}\n\n{run_src}\n\n# Replayed only while this holds; otherwise the step is traced "
