@@ -23,7 +23,10 @@ NumPy calls from that record:
 
 The same ufuncs on the same dtypes in the same order give the same bits
 with or without ``out=``, so weights, gradients and loss are byte for byte
-those of the eager step. Tracing the engine's pieces rather than NumPy
+those of the eager step. Buffers whose uses do not overlap in the program
+share memory (:meth:`~autograd.compiler.builder.Builder.share_buffers`), and
+instructions on constants only (a mean loss's seed gradient) run once, when
+the program is built. Tracing the engine's pieces rather than NumPy
 (an ndarray subclass would see every call) keeps the program readable: one
 commented block per operation, in the words of the op it came from
 (``compiled.source``).
@@ -33,7 +36,9 @@ Inputs and what the trace cannot see
 Arguments that are arrays or Tensors are the program's parameters. While
 tracing, a float Tensor argument is made to require grad, so that every
 operation on it is recorded even where eager code would not record it (a
-target turned into ``1 - y``); its gradient is discarded. Arrays computed
+target turned into ``1 - y``); its gradient is discarded. ``nn``'s losses
+do the same for the Tensor they make from a target array
+(:func:`autograd.compiler.trace.follow`). Arrays computed
 from the arguments outside recorded operations are recognised when they
 hold exactly an argument, reshaped or cast (class indices, ``y.reshape(n)``);
 every other array is a constant of the trace. Each signature is traced
