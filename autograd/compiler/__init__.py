@@ -45,9 +45,11 @@ every other array is a constant of the trace. Each signature is traced
 twice before it is replayed, and the two programs and their constants must
 agree: a value computed outside the graph that changes from call to call
 (a mask from ``x > 0``, a statistic taken under ``no_grad``) keeps the step
-eager instead of being frozen. Python code in the step other than the
-recorded computation (prints, counters, branches on values) runs only while
-tracing.
+eager instead of being frozen. Two traces of the same input values cannot
+show that, so their program is replayed only for those values (the same
+arrays, or arrays with the same bytes) until a trace of other values agrees.
+Python code in the step other than the recorded computation (prints,
+counters, branches on values) runs only while tracing.
 
 Guards
 ------
@@ -69,6 +71,7 @@ fresh copies, without ``grad_fn``.
 from __future__ import annotations
 
 import functools
+import hashlib
 import inspect
 import warnings
 from collections.abc import Callable
@@ -92,13 +95,22 @@ _ARRAYS = (Tensor, np.ndarray)
 class _Entry:
     """What is known about one signature: its program, or why it stays eager."""
 
-    __slots__ = ("last", "program", "reason", "traces")
+    __slots__ = ("digests", "last", "only_for", "only_ids", "program", "reason", "traces")
 
     def __init__(self) -> None:
         self.program: Program | None = None
         self.last: Program | None = None
         self.reason: str | None = None
         self.traces = 0
+        self.digests: list[bytes] | None = None  # of the inputs of the last trace
+        # Two agreeing traces of the same input values cannot show that a
+        # constant does not depend on them: replay only for those arrays.
+        self.only_for: tuple[np.ndarray, ...] | None = None
+        self.only_ids: tuple[int, ...] | None = None  # their ids (they are kept alive)
+
+
+def _digest(a: np.ndarray) -> bytes:
+    return hashlib.blake2b(np.ascontiguousarray(a), digest_size=16).digest()
 
 
 def _spec(value: Any) -> Any:
@@ -161,11 +173,17 @@ class CompiledStep:
             return self._eager(args, kwargs, entry.reason)
         program = entry.program
         if program is not None and program.guard():
-            self.stats["replays"] += 1
             arrays = [
                 v.data if isinstance(v, Tensor) else v for v in values if isinstance(v, _ARRAYS)
             ]
-            return program.run(*arrays)
+            only = entry.only_ids
+            if (
+                only is None
+                or tuple(map(id, arrays)) == only
+                or [_digest(a) for a in arrays] == entry.digests
+            ):
+                self.stats["replays"] += 1
+                return program.run(*arrays)
         return self._trace(entry, args, kwargs, list(values))
 
     def _eager(self, args: tuple, kwargs: dict, reason: str) -> Any:
@@ -215,11 +233,20 @@ class CompiledStep:
             self._give_up(entry, str(exc))
             return result
         self.source = program.source
+        inputs = [a for a in arrays if isinstance(a, np.ndarray)]
+        digests = [_digest(a) for a in inputs]
         if entry.last is not None and entry.last.agrees(program):
             entry.program = entry.last = program  # the older one's buffers go
+            if digests == entry.digests:
+                entry.only_for = tuple(inputs)
+                entry.only_ids = tuple(map(id, inputs))
+            else:  # confirmed on other values
+                entry.only_for = entry.only_ids = entry.digests = None
         else:
             entry.program = None
             entry.last = program
+            entry.digests = digests
+            entry.only_for = entry.only_ids = None
             if entry.traces >= _MAX_TRACES:
                 self._give_up(
                     entry,

@@ -20,6 +20,7 @@ runs eagerly.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -51,6 +52,7 @@ class Tracer:
     """What one eager call of the step did, in order (see the module docstring)."""
 
     def __init__(self, input_tensors: list[Tensor | None], input_arrays: list[Any]) -> None:
+        self.thread = threading.get_ident()  # other threads' operations are not the step's
         self.input_tensors = input_tensors
         self.input_arrays = input_arrays
         self.events: list[tuple[Any, ...]] = []
@@ -67,6 +69,8 @@ class Tracer:
 
     # -- hooks -----------------------------------------------------------
     def on_record(self, fn: Function, out: Tensor, inputs: tuple[Tensor, ...]) -> None:
+        if threading.get_ident() != self.thread:
+            return
         self._in_backward = False
         node = Node(len(self.nodes), fn, out, tuple(inputs))
         self.nodes[id(fn)] = node
@@ -138,25 +142,25 @@ class Tracer:
 
 def note_optimizer(optimizer: Any) -> None:
     """An optimizer's ``step()`` is about to update its parameters."""
-    if current is not None:
+    if current is not None and current.thread == threading.get_ident():
         current.note_optimizer(optimizer)
 
 
 def note_cleared(params: Any) -> None:
     """``zero_grad`` reset the ``.grad`` of ``params`` (an iterable of Tensors)."""
-    if current is not None:
+    if current is not None and current.thread == threading.get_ident():
         current.cleared.update(id(p) for p in params)
 
 
 def note_module(module: Any) -> None:
     """A module was called (its ``training`` flag becomes a guard)."""
-    if current is not None:
+    if current is not None and current.thread == threading.get_ident():
         current.note_module(module)
 
 
 def unsupported(reason: str) -> None:
     """Something the replay cannot repeat happened in the step; it stays eager."""
-    if current is not None:
+    if current is not None and current.thread == threading.get_ident():
         current.problems.append(reason)
 
 
@@ -167,7 +171,9 @@ def follow(t: Tensor) -> Tensor:
     turned into a Tensor): an operation on them alone, such as ``1 - y``,
     would otherwise not be recorded and its result would be frozen.
     """
-    if current is not None and not t.requires_grad and t.data.dtype.kind == "f":
+    if (
+        current is not None and current.thread == threading.get_ident() and not t.requires_grad
+    ) and t.data.dtype.kind == "f":
         current.followed.append(t)
         t.requires_grad = True
     return t
@@ -180,6 +186,6 @@ def live(fn: Callable[..., np.ndarray], *args: Any) -> np.ndarray:
     mask: a traced step would otherwise replay the first call's array.
     """
     out = fn(*args)
-    if current is not None:
+    if current is not None and current.thread == threading.get_ident():
         current.note_live(out, fn, args)
     return out

@@ -426,3 +426,67 @@ def test_relu_gradient_keeps_where_semantics_for_nan_inf_and_signed_zeros():
             _assert_same(eager_model, compiled_model, eager(Tensor(x)), compiled(Tensor(x)))
     assert compiled.stats["replays"] == 3
     assert np.isnan(compiled_model.w.grad.data).any()  # the case is exercised
+
+
+def test_traces_of_one_batch_do_not_freeze_values_for_the_next_batches():
+    # With ignore_index, the loss computes a mask and a count from the targets
+    # outside the graph. Two traces of the same batch agree on them; a new
+    # batch must not replay them.
+    rng = np.random.default_rng(0)
+    models, steps = [], []
+    for _ in range(2):
+        model = nn.MLP([4, 8, 3], seed=0)
+        opt = nn.optim.SGD(model.parameters(), lr=0.1)
+        loss_fn = nn.CrossEntropyLoss(ignore_index=0)
+
+        def step(x, y, model=model, opt=opt, loss_fn=loss_fn):
+            opt.zero_grad()
+            loss = loss_fn(model(x), y)
+            loss.backward()
+            opt.step()
+            return loss
+
+        models.append(model)
+        steps.append(step)
+    compiled = autograd.compile(steps[1])
+    x0, y0 = rng.standard_normal((16, 4)), rng.integers(0, 3, 16)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for i in range(9):
+            x, y = (x0, y0) if i < 4 else (rng.standard_normal((16, 4)), rng.integers(0, 3, 16))
+            _assert_same(models[0], models[1], steps[0](Tensor(x), y), compiled(Tensor(x), y))
+    assert compiled.stats["replays"] == 2  # calls 3 and 4: the same arrays as traced
+
+
+def test_operations_of_other_threads_are_not_recorded():
+    import threading
+
+    model = nn.Linear(2, 1, seed=0)
+    opt = nn.optim.SGD(model.parameters(), lr=0.1)
+    started, release = threading.Event(), threading.Event()
+    other = nn.Linear(2, 1, seed=1)
+
+    def busy():
+        started.set()
+        while not release.is_set():
+            other(Tensor(np.ones((1, 2)), requires_grad=True)).sum()
+
+    def step(x):
+        opt.zero_grad()
+        loss = model(x).sum()
+        loss.backward()
+        opt.step()
+        return loss
+
+    thread = threading.Thread(target=busy)
+    thread.start()
+    started.wait()
+    try:
+        compiled = autograd.compile(step)
+        for _ in range(4):
+            compiled(Tensor(np.ones((3, 2))))
+    finally:
+        release.set()
+        thread.join()
+    assert "Linear(x, p_weight, p_bias)" in compiled.source
+    assert compiled.source.count("= Linear(") == 1
