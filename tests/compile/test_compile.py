@@ -490,3 +490,20 @@ def test_operations_of_other_threads_are_not_recorded():
         thread.join()
     assert "Linear(x, p_weight, p_bias)" in compiled.source
     assert compiled.source.count("= Linear(") == 1
+
+
+def test_trainer_compiled_with_dropout_from_the_global_generator_matches_eager():
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((64, 3))
+    y = rng.standard_normal((64, 1))
+    results = []
+    for flag in (False, True):
+        model = nn.Sequential(
+            nn.Linear(3, 16, seed=0), nn.ReLU(), nn.Dropout(0.2), nn.Linear(16, 1, seed=1)
+        )
+        opt = nn.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+        trainer = nn.Trainer(model, nn.MSELoss(), opt, metrics=None, compile=flag)
+        h = trainer.fit(X, y, epochs=3, batch_size=16, seed=3, progress=False)
+        results.append((h.history, _bytes(model)))
+    assert results[0] == results[1]
+    assert trainer._compiled[0].stats["replays"] > 0
