@@ -8,6 +8,7 @@ Tensor([[2., 4.]])
 """
 
 from autograd import functional, testing
+from autograd.compiler import compile
 from autograd.creation import (
     default_generator,
     manual_seed,
@@ -63,6 +64,7 @@ __all__ = [
     "Function",
     "GradcheckError",
     "Tensor",
+    "compile",
     "concatenate",
     "default_generator",
     "detect_anomaly",

@@ -46,7 +46,7 @@ def step_peak(cls: type[Contestant], problem: Problem, warm_steps: int = 2) -> d
     try:
         base = _traced()
         contestant = cls(problem)
-        for _ in range(warm_steps):
+        for _ in range(max(warm_steps, cls.warm_steps)):
             contestant.step()
         gc.collect()
         before = _traced()

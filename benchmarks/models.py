@@ -12,7 +12,9 @@ targets) and offers
 ``numpy`` is the floor: the same matrix products written by hand, with no
 graph. ``scratchgrad`` uses the public ``nn`` API; ``scratchgrad-tensor``
 writes the same model with bare autograd Tensors, so the two together separate
-the engine's cost from the layer API's.
+the engine's cost from the layer API's. ``scratchgrad-compiled`` is the ``nn``
+step through ``autograd.compile``: traced on its first calls, then replayed
+as plain NumPy on reused buffers.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ __all__ = [
     "Contestant",
     "MicrogradMLP",
     "NumpyMLP",
+    "ScratchgradCompiled",
     "ScratchgradNN",
     "ScratchgradTensor",
     "TorchMLP",
@@ -38,6 +41,8 @@ class Contestant:
     """Base class: a model, its data and its optimizer, for one problem."""
 
     name: ClassVar[str] = ""
+    #: Steps before a step is representative (memory is measured after them).
+    warm_steps: ClassVar[int] = 2
 
     def __init__(self, problem: Problem) -> None:
         self.problem = problem
@@ -163,6 +168,31 @@ class ScratchgradNN(Contestant):
 
     def weights(self) -> list[np.ndarray]:
         return [p.data.astype(np.float64) for p in self.params]
+
+
+class ScratchgradCompiled(ScratchgradNN):
+    """The ``nn`` step of :class:`ScratchgradNN` compiled with ``autograd.compile``."""
+
+    name = "scratchgrad-compiled"
+    # Two traced (eager) calls, then a first replay that still holds the
+    # last eager step's gradients while it writes its own.
+    warm_steps = 3
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem)
+        import autograd
+
+        self.compiled = autograd.compile(self._eager_step)
+
+    def _eager_step(self, x: Any, y: Any) -> Any:
+        self.opt.zero_grad()
+        loss = self.loss_fn(self.model(x), y)
+        loss.backward()
+        self.opt.step()
+        return loss
+
+    def step(self) -> Any:
+        return self.compiled(self.x, self.y)
 
 
 class ScratchgradTensor(Contestant):
@@ -343,5 +373,13 @@ class MicrogradMLP(Contestant):
 
 #: Every contestant, by name, in the order the tables show them.
 CONTESTANTS: dict[str, type[Contestant]] = {
-    c.name: c for c in (NumpyMLP, ScratchgradNN, ScratchgradTensor, TorchMLP, MicrogradMLP)
+    c.name: c
+    for c in (
+        NumpyMLP,
+        ScratchgradNN,
+        ScratchgradCompiled,
+        ScratchgradTensor,
+        TorchMLP,
+        MicrogradMLP,
+    )
 }

@@ -184,13 +184,17 @@ def chain_table(chain: dict[str, Any]) -> str:
     return _table(header, body)
 
 
+#: Contestants whose memory is traced (PyTorch's allocator is not).
+MEMORY_CONTESTANTS = ("numpy", "scratchgrad", "scratchgrad-compiled", "scratchgrad-tensor")
+
+
 def _kib(n: int) -> str:
     return f"{n / 1024:,.1f}" if abs(n) < 10 * 1024 * 1024 else f"{n / 1024:,.0f}"
 
 
 def memory_table(rows: list[dict[str, Any]]) -> str:
     """Peak memory per step (and ratio to NumPy), cycles found, growth over many steps."""
-    names = [n for n in ("numpy", "scratchgrad", "scratchgrad-tensor") if n in rows[0]["peak"]]
+    names = [n for n in MEMORY_CONTESTANTS if n in rows[0]["peak"]]
     header = ["config", "dtype"]
     header += [f"{n} peak KiB" + (" (ratio)" if n != "numpy" else "") for n in names]
     header += [f"{n} step extra KiB" for n in names]

@@ -234,7 +234,7 @@ def run_training(args: argparse.Namespace) -> list[dict[str, Any]]:
 
 def run_memory(args: argparse.Namespace) -> list[dict[str, Any]]:
     rows = []
-    names = [n for n in ("numpy", "scratchgrad", "scratchgrad-tensor") if n in args.contestants]
+    names = [n for n in report.MEMORY_CONTESTANTS if n in args.contestants]
     cycle_names = [
         n for n in ("numpy", "scratchgrad", "scratchgrad-tensor", "torch") if n in args.contestants
     ]

@@ -4,7 +4,7 @@ Everything here is assembled from the engine's differentiable operations:
 no module in this package contains derivative code.
 """
 
-from nn import callbacks, data, functional, init, metrics, optim
+from nn import callbacks, data, functional, init, metrics, optim, optim_replay  # noqa: F401
 from nn.attention import MultiheadAttention, TransformerEncoderLayer
 from nn.callbacks import Callback, EarlyStopping, ModelCheckpoint
 from nn.containers import Flatten, ModuleDict, ModuleList, Unflatten

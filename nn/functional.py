@@ -15,6 +15,8 @@ import numpy as np
 
 import autograd
 from autograd import Tensor
+from autograd.compiler import live as _live
+from autograd.compiler import trace as _trace
 from autograd.ops.linalg import linear as _linear
 from nn.init import Generatorish, _get_generator
 
@@ -84,7 +86,8 @@ def _float_target(target: Any, input: Tensor, op: str) -> Tensor:
     arr = np.asarray(target)
     if arr.dtype.kind not in "biuf":
         raise TypeError(f"{op}: target must be numeric, got dtype {arr.dtype}")
-    return Tensor(arr.astype(input.dtype, copy=False))
+    # Followed by a compiled step's trace: the target is one of the step's inputs.
+    return _trace.follow(Tensor(arr.astype(input.dtype, copy=False)))
 
 
 def _same_shape(input: Tensor, target: Tensor, op: str) -> None:
@@ -153,8 +156,16 @@ def dropout(
         return input
     if p == 1.0:
         return input * np.zeros(input.shape, dtype=input.dtype)
-    keep = _get_generator(generator).random(input.shape) >= p
-    return input * (keep / (1.0 - p)).astype(input.dtype)
+    # Drawn through `live` so that a compiled step draws a fresh mask each call.
+    return input * _live(_dropout_scale, generator, input.shape, p, input.dtype)
+
+
+def _dropout_scale(
+    generator: Generatorish, shape: tuple[int, ...], p: float, dtype: np.dtype
+) -> np.ndarray:
+    """Dropout's mask: 0 with probability ``p``, else ``1 / (1 - p)``."""
+    keep = _get_generator(generator).random(shape) >= p
+    return (keep / (1.0 - p)).astype(dtype)
 
 
 # ------------------------------------------------------------------ losses
@@ -220,6 +231,20 @@ def _nll(
 ) -> Tensor:
     """Negative log-likelihood of class indices ``t`` under log-probabilities ``logp`` (M, C)."""
     n_classes = logp.shape[-1]
+    if (
+        t.size
+        and weight is None
+        and label_smoothing == 0.0
+        and reduction != "none"
+        and not 0 <= ignore_index < n_classes
+        and 0 <= np.minimum.reduce(t)
+        and np.maximum.reduce(t) < n_classes
+    ):
+        # Every target in range and none ignored, checked with two reductions
+        # instead of six masks below: 3.4 us of a 39 us loss at batch 32 (2% of the small
+        # step).
+        total = logp[np.arange(t.shape[0]), t].sum()
+        return -total if reduction == "sum" else total * (-1.0 / t.shape[0])
     valid = t != ignore_index
     bad = valid & ((t < 0) | (t >= n_classes))
     if bad.any():

@@ -14,6 +14,7 @@ import copy
 import math
 from typing import Any
 
+from autograd.compiler import trace as _trace
 from nn.optim import Optimizer
 
 __all__ = ["CosineAnnealingLR", "LRScheduler", "StepLR"]
@@ -66,6 +67,9 @@ class LRScheduler:
 
     def step(self) -> None:
         """Advance one epoch and set each group's ``lr`` for it."""
+        _trace.unsupported(
+            "a learning-rate scheduler stepped inside the compiled step; call it outside"
+        )
         self._step_count += 1
         self.last_epoch += 1
         groups = self.optimizer.param_groups

@@ -15,6 +15,7 @@ import numpy as np
 from numpy.typing import DTypeLike
 
 from autograd import Tensor
+from autograd.compiler import trace as _trace
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -332,6 +333,8 @@ class Module:
                 param.grad = None
             else:
                 param.grad = Tensor(np.zeros_like(param.grad.data))
+        if _trace.current is not None and set_to_none:
+            _trace.note_cleared(self.parameters())
 
     def apply(self, fn: Any) -> Module:
         """Call ``fn(module)`` on every child (recursively) and then on self; return self."""
@@ -512,6 +515,8 @@ class Module:
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the "forward" method')
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if _trace.current is not None:  # a compiled step guards on `training`
+            _trace.note_module(self)
         return self.forward(*args, **kwargs)
 
     # ------------------------------------------------------------------ repr

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor, enable_grad
+from autograd.compiler import trace as _trace
 
 __all__ = ["SGD", "Adam", "AdamW", "CosineAnnealingLR", "LRScheduler", "Optimizer", "StepLR"]
 
@@ -141,6 +142,8 @@ class Optimizer:
                 grad = p.grad
                 if grad is not None:
                     p.grad = None if set_to_none else Tensor(np.zeros_like(grad.data))
+        if _trace.current is not None and set_to_none:
+            _trace.note_cleared(p for group in self.param_groups for p in group["params"])
 
     def _buffer(self, like: np.ndarray, slot: int) -> np.ndarray:
         """A work array shaped like ``like``; its contents are garbage."""
@@ -158,6 +161,7 @@ class Optimizer:
     def _run_closure(closure: Callable[[], Any] | None) -> Any:
         if closure is None:
             return None
+        _trace.unsupported("optimizer.step(closure) is not compiled")
         with enable_grad():
             return closure()
 
@@ -331,6 +335,7 @@ class SGD(Optimizer):
         either every parameter is updated or none is.
         """
         loss = self._run_closure(closure)
+        _trace.note_optimizer(self)
         self._check_step()
         state_of = self.state
         buffer = self._buffer
@@ -447,6 +452,7 @@ class Adam(Optimizer):
         either every parameter is updated or none is.
         """
         loss = self._run_closure(closure)
+        _trace.note_optimizer(self)
         self._check_step()
         state_of = self.state
         buffer = self._buffer

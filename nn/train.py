@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+import autograd
 from autograd import Tensor, default_generator, manual_seed, no_grad
 from nn.callbacks import Callback, EarlyStopping, ModelCheckpoint
 from nn.data import DataLoader
@@ -114,6 +115,10 @@ class Trainer:
         Measured after every epoch. A name from :data:`nn.metrics.METRICS`, or a
         ``callable(y_true, y_pred) -> float`` receiving NumPy arrays of the
         targets and the raw model outputs; a dict gives the names to use.
+    compile : bool, default False
+        Run each training step through :func:`autograd.compile`: after two
+        eager steps per batch shape, forward, loss and backward and then the
+        update are replayed as plain NumPy, with the same numbers.
 
     Attributes
     ----------
@@ -136,6 +141,7 @@ class Trainer:
         loss_fn: Any,
         optimizer: Any,
         metrics: Sequence[Any] | dict[str, Any] | None = ("accuracy",),
+        compile: bool = False,
     ) -> None:
         self.model = model
         self.loss_fn = loss_fn
@@ -145,6 +151,21 @@ class Trainer:
         self.stop_training = False
         self.log_names: list[str] | None = None
         self._progress: tuple[int, DataLoader] | None = None
+        # Forward-backward and update compiled apart, so that the non-finite
+        # checks still run between them, before the parameters change.
+        self._compiled = (
+            (autograd.compile(self._forward_backward), autograd.compile(optimizer.step))
+            if compile
+            else None
+        )
+
+    def _forward_backward(self, xb: Tensor, yb: Tensor) -> tuple[Tensor, Tensor]:
+        self.optimizer.zero_grad()
+        out = self.model(xb)
+        loss = self.loss_fn(out, yb)
+        self._loss_value(loss)
+        loss.backward()
+        return out, loss
 
     # -- training ----------------------------------------------------------
 
@@ -420,21 +441,29 @@ class Trainer:
             size = len(xb)
             for callback in callbacks:
                 callback.on_batch_begin(batch, {"size": size})
-            self.optimizer.zero_grad()
-            out = self.model(xb)
-            loss = self.loss_fn(out, yb)
-            value = self._loss_value(loss)
             where = (epoch, epochs, batch, len(loader))
-            # Checked before backward and step, so a bad batch never touches the
+            if self._compiled is None:
+                self.optimizer.zero_grad()
+                out = self.model(xb)
+                loss = self.loss_fn(out, yb)
+                value = self._loss_value(loss)
+            else:
+                out, loss = self._compiled[0](xb, yb)
+                value = self._loss_value(loss)
+            # Checked before the step, so a bad batch never touches the
             # parameters: they stay those of the last good step.
             if not math.isfinite(value):
                 raise self._nonfinite_error(where, value, xb, params, f"the loss became {value}")
-            loss.backward()
+            if self._compiled is None:
+                loss.backward()
             for name, p in params:
                 if p.grad is not None and not np.isfinite(p.grad.data).all():
                     what = f"the gradient of {name!r} became non-finite (loss {value:.6g})"
                     raise self._nonfinite_error(where, value, xb, params, what)
-            self.optimizer.step()
+            if self._compiled is None:
+                self.optimizer.step()
+            else:
+                self._compiled[1]()
 
             total_loss += value * size
             seen += size

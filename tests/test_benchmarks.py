@@ -16,6 +16,7 @@ from benchmarks.configs import CONFIGS, DTYPES, Config, make_problem
 from benchmarks.models import (
     MicrogradMLP,
     NumpyMLP,
+    ScratchgradCompiled,
     ScratchgradNN,
     ScratchgradTensor,
     TorchMLP,
@@ -109,9 +110,21 @@ def test_main_writes_json_and_prints_tables(tmp_path, capsys):
 def test_scratchgrad_contestants_agree_with_the_numpy_floor(cfg, dtype):
     problem = make_problem(cfg, DTYPES[dtype])
     ref = NumpyMLP(problem)
-    contestants = {"numpy": ref, "nn": ScratchgradNN(problem), "t": ScratchgradTensor(problem)}
+    contestants = {
+        "numpy": ref,
+        "nn": ScratchgradNN(problem),
+        "t": ScratchgradTensor(problem),
+        "compiled": ScratchgradCompiled(problem),
+    }
     agreement = check_agreement(contestants, ref)
     assert all(a["ok"] for a in agreement.values()), agreement
+    # The compiled step replays the nn step exactly, after its two traces.
+    nn_step, compiled = contestants["nn"], contestants["compiled"]
+    for _ in range(3):
+        nn_step.step()
+        compiled.step()
+    assert compiled.compiled.stats["replays"] == 2
+    assert [w.tobytes() for w in compiled.weights()] == [w.tobytes() for w in nn_step.weights()]
     # One step was taken, and the weights moved away from the initial ones.
     assert not np.allclose(ref.weights()[0], problem.params[0])
 

@@ -1,0 +1,313 @@
+"""``autograd.compile(step)``: record one training step, replay it as plain NumPy.
+
+Design
+------
+A compiled step is traced at the level of the engine's own pieces, not of
+NumPy calls: the first call runs ``step`` eagerly while a
+:class:`~autograd.compiler.trace.Tracer` listens (the record hook of
+:func:`autograd.function.add_record_hook` for every operation, a wrapper on
+each recorded node's ``backward`` for the backward pass, one-line notes in
+``nn`` for optimizer updates, module calls, ``zero_grad`` and random draws).
+:func:`autograd.compiler.program.build` then writes one Python function of
+NumPy calls from that record:
+
+- each operation as the NumPy calls its primitive makes
+  (:mod:`autograd.compiler.ops`), with ``out=`` into a buffer allocated once;
+- the backward pass as the engine (:mod:`autograd.engine`) would walk it,
+  the walk done once while building, so only the rules' arithmetic, the
+  sums of gradients from several consumers and the undoing of broadcasts
+  remain, in the engine's order;
+- each optimizer update as the code its class registered
+  (``nn/optim_replay.py``), reading the hyperparameters from the optimizer
+  at every call, as ``step()`` does: a learning-rate scheduler keeps working.
+
+The same ufuncs on the same dtypes in the same order give the same bits
+with or without ``out=``, so weights, gradients and loss are byte for byte
+those of the eager step. Buffers whose uses do not overlap in the program
+share memory (:meth:`~autograd.compiler.builder.Builder.share_buffers`), and
+instructions on constants only (a mean loss's seed gradient) run once, when
+the program is built. Tracing the engine's pieces rather than NumPy
+(an ndarray subclass would see every call) keeps the program readable: one
+commented block per operation, in the words of the op it came from
+(``compiled.source``).
+
+Inputs and what the trace cannot see
+------------------------------------
+Arguments that are arrays or Tensors are the program's parameters. While
+tracing, a float Tensor argument is made to require grad, so that every
+operation on it is recorded even where eager code would not record it (a
+target turned into ``1 - y``); its gradient is discarded. ``nn``'s losses
+do the same for the Tensor they make from a target array
+(:func:`autograd.compiler.trace.follow`). Arrays computed
+from the arguments outside recorded operations are recognised when they
+hold exactly an argument, reshaped or cast (class indices, ``y.reshape(n)``);
+every other array is a constant of the trace. Each signature is traced
+twice before it is replayed, and the two programs and their constants must
+agree: a value computed outside the graph that changes from call to call
+(a mask from ``x > 0``, a statistic taken under ``no_grad``) keeps the step
+eager instead of being frozen. Two traces of the same input values cannot
+show that, so their program is replayed only for those values (the same
+arrays, or arrays with the same bytes) until a trace of other values agrees.
+Python code in the step other than the recorded computation (prints,
+counters, branches on values) runs only while tracing.
+
+Guards
+------
+Replay happens only while what the program assumed still holds: the
+arguments' shapes, dtypes and ``requires_grad`` (one program per signature,
+so a smaller last batch gets its own), the parameter arrays being the same
+objects, the ``training`` flag of every module called, the optimizer's
+structure (momentum on or off, Nesterov, weight decay, amsgrad, its state
+dicts), grad mode on, anomaly detection off, no other record hooks. A
+failed guard traces again; a step that cannot be compiled (an operation
+without a compiled form, a second backward pass, ``create_graph``) runs
+eagerly, and ``compiled.reason`` says why.
+
+Buffers are reused: the gradient arrays of the parameters are rewritten at
+every call (copy a ``.grad`` to keep it), while the returned Tensors are
+fresh copies, without ``grad_fn``.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import inspect
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from autograd import function as _function
+from autograd.compiler import trace as _trace
+from autograd.compiler.program import Program, Unsupported, build, register_update
+from autograd.compiler.trace import live
+from autograd.tensor import Tensor
+
+__all__ = ["CompiledStep", "Unsupported", "compile", "live", "register_update"]
+
+# Traces of one signature that may disagree before it is left eager.
+_MAX_TRACES = 4
+_ARRAYS = (Tensor, np.ndarray)
+
+
+class _Entry:
+    """What is known about one signature: its program, or why it stays eager."""
+
+    __slots__ = ("digests", "last", "only_for", "only_ids", "program", "reason", "traces")
+
+    def __init__(self) -> None:
+        self.program: Program | None = None
+        self.last: Program | None = None
+        self.reason: str | None = None
+        self.traces = 0
+        self.digests: list[bytes] | None = None  # of the inputs of the last trace
+        # Two agreeing traces of the same input values cannot show that a
+        # constant does not depend on them: replay only for those arrays.
+        self.only_for: tuple[np.ndarray, ...] | None = None
+        self.only_ids: tuple[int, ...] | None = None  # their ids (they are kept alive)
+
+
+def _digest(a: np.ndarray) -> bytes:
+    return hashlib.blake2b(np.ascontiguousarray(a), digest_size=16).digest()
+
+
+def _spec(value: Any) -> Any:
+    if isinstance(value, Tensor):
+        data = value.data
+        return (data.shape, data.dtype, value.requires_grad)
+    if isinstance(value, np.ndarray):
+        return ("A", value.shape, value.dtype)
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return ("V", type(value), value)
+    return ("O", id(value))
+
+
+class CompiledStep:
+    """The callable :func:`compile` returns; call it as the step itself.
+
+    Attributes
+    ----------
+    source : str or None
+        The generated NumPy program of the last signature compiled.
+    reason : str or None
+        Why the last call ran eagerly, if it did.
+    stats : dict
+        Counts of ``traces``, ``replays`` and ``eager`` calls.
+    """
+
+    def __init__(self, step: Callable[..., Any]) -> None:
+        self.step = step
+        functools.update_wrapper(self, step)  # type: ignore[arg-type]
+        self._entries: dict[tuple, _Entry] = {}
+        self.source: str | None = None
+        self.reason: str | None = None
+        self.stats = {"traces": 0, "replays": 0, "eager": 0}
+        self._warned: set[str] = set()
+        try:
+            names = list(inspect.signature(step).parameters)
+        except (TypeError, ValueError):
+            names = []
+        self._names = names
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if kwargs:
+            values = list(args) + [kwargs[k] for k in sorted(kwargs)]
+            key: tuple = (tuple(sorted(kwargs)), *map(_spec, values))
+        else:
+            values = args  # type: ignore[assignment]
+            key = tuple(
+                [
+                    (v.data.shape, v.data.dtype, v.requires_grad) if type(v) is Tensor else _spec(v)
+                    for v in args
+                ]
+            )
+        modes = _function._modes
+        if not modes.enabled or modes.anomaly or _function._record_hooks or _trace.current:
+            return self._eager(args, kwargs, "grad mode off, anomaly detection or a record hook")
+        entry = self._entries.get(key)
+        if entry is None:
+            entry = self._entries[key] = _Entry()
+        elif entry.reason is not None:
+            return self._eager(args, kwargs, entry.reason)
+        program = entry.program
+        if program is not None and program.guard():
+            arrays = [
+                v.data if isinstance(v, Tensor) else v for v in values if isinstance(v, _ARRAYS)
+            ]
+            only = entry.only_ids
+            if (
+                only is None
+                or tuple(map(id, arrays)) == only
+                or [_digest(a) for a in arrays] == entry.digests
+            ):
+                self.stats["replays"] += 1
+                return program.run(*arrays)
+        return self._trace(entry, args, kwargs, list(values))
+
+    def _eager(self, args: tuple, kwargs: dict, reason: str) -> Any:
+        self.stats["eager"] += 1
+        self.reason = reason
+        return self.step(*args, **kwargs)
+
+    def _arg_names(self, values: list[Any], kwargs: dict) -> list[str]:
+        names = []
+        positional = [n for n in self._names if n not in kwargs]
+        for i in range(len(values) - len(kwargs)):
+            names.append(positional[i] if i < len(positional) else f"arg{i}")
+        names += sorted(kwargs)
+        return [n if n.isidentifier() else f"arg{i}" for i, n in enumerate(names)]
+
+    def _trace(self, entry: _Entry, args: tuple, kwargs: dict, values: list[Any]) -> Any:
+        self.stats["traces"] += 1
+        entry.traces += 1
+        tensors = [v if isinstance(v, Tensor) else None for v in values]
+        arrays = [v.data if isinstance(v, Tensor) else v for v in values]
+        tracer = _trace.Tracer(tensors, arrays)
+        faked = []
+        for t in tensors:
+            if t is not None and not t.requires_grad and t.data.dtype.kind == "f":
+                faked.append((t, t.grad))
+                t.requires_grad = True
+        _trace.current = tracer
+        _function.add_record_hook(tracer.on_record)
+        try:
+            result = self.step(*args, **kwargs)
+        finally:
+            _function.remove_record_hook(tracer.on_record)
+            _trace.current = None
+            for t, grad in faked:
+                t.requires_grad = False
+                t.grad = grad
+            tracer.restore()
+        try:
+            program = build(
+                tracer,
+                self._arg_names(values, kwargs),
+                result,
+                getattr(self.step, "__name__", "step").replace("<", "").replace(">", ""),
+                _param_names(tracer.modules),
+            )
+        except Unsupported as exc:
+            self._give_up(entry, str(exc))
+            return result
+        self.source = program.source
+        inputs = [a for a in arrays if isinstance(a, np.ndarray)]
+        digests = [_digest(a) for a in inputs]
+        if entry.last is not None and entry.last.agrees(program):
+            entry.program = entry.last = program  # the older one's buffers go
+            if digests == entry.digests:
+                entry.only_for = tuple(inputs)
+                entry.only_ids = tuple(map(id, inputs))
+            else:  # confirmed on other values
+                entry.only_for = entry.only_ids = entry.digests = None
+        else:
+            entry.program = None
+            entry.last = program
+            entry.digests = digests
+            entry.only_for = entry.only_ids = None
+            if entry.traces >= _MAX_TRACES:
+                self._give_up(
+                    entry,
+                    "an input holds one value everywhere, as a constant would, so the trace "
+                    "cannot tell them apart"
+                    if program.ambiguous
+                    else "the step computed different constants in each trace: a value it "
+                    "takes from outside the recorded operations changes between calls",
+                )
+        return result
+
+    def _give_up(self, entry: _Entry, reason: str) -> None:
+        entry.reason = reason
+        entry.program = None
+        self.reason = reason
+        if reason not in self._warned:
+            self._warned.add(reason)
+            warnings.warn(f"autograd.compile: running eagerly: {reason}", stacklevel=3)
+
+    def __repr__(self) -> str:
+        return f"<compiled {getattr(self.step, '__qualname__', self.step)!r}>"
+
+
+def _param_names(modules: list[Any]) -> dict[int, str]:
+    names: dict[int, str] = {}
+    for m in modules:
+        named = getattr(m, "named_parameters", None)
+        if named is None:
+            continue
+        for name, p in named():
+            names.setdefault(id(p), name.replace(".", "_"))
+    return names
+
+
+def compile(step: Callable[..., Any]) -> CompiledStep:
+    """Compile a training step into a replay of plain NumPy calls.
+
+    Parameters
+    ----------
+    step : callable
+        A function such as ``def step(x, y): opt.zero_grad(); loss =
+        loss_fn(model(x), y); loss.backward(); opt.step(); return loss``.
+        It is called with arrays or Tensors (and Python values, which become
+        part of the signature).
+
+    Returns
+    -------
+    CompiledStep
+        A callable with ``step``'s signature. Its first two calls with a new
+        signature run ``step`` eagerly while recording it; later calls run the
+        generated program (``.source``), whose weights, gradients and loss are
+        byte for byte those of the eager step. See :mod:`autograd.compiler`
+        for the guards and what stays eager.
+
+    Examples
+    --------
+    >>> compiled = autograd.compile(step)
+    >>> for xb, yb in loader:
+    ...     loss = compiled(xb, yb)
+    >>> print(compiled.source)
+    """
+    if not callable(step):
+        raise TypeError(f"compile: step must be callable, got {type(step).__name__}")
+    return CompiledStep(step)
