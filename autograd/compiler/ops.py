@@ -152,10 +152,14 @@ def _pow_scalar_back(b: Builder, node: Any, g: Var, ins: list, out: Var, needs: 
     (a,) = ins
     p = node.fn.exponent
     hint = f"g{node.index}_0"
-    if p == 0:
-        return [_ufunc(b, "multiply", [g.name, "0.0"], g.shape, g.dtype, hint)]
+    if p == 0:  # eager: dual.zeros_like(g), an exact zero
+        return [b.const(np.zeros(g.shape, g.dtype), hint)]
     if p == 1:
         return [g]
+    if p == 0.5:  # eager: g / (sqrt(a) * 2.0)
+        s = _ufunc(b, "sqrt", [a.name], a.shape, a.dtype, f"s{node.index}")
+        b.emit(f"np.multiply({s.name}, 2.0, out={s.name})")
+        return [_ufunc(b, "true_divide", [g.name, s.name], g.shape, g.dtype, hint)]
     if p == 2:
         s = _ufunc(b, "multiply", [a.name, "2.0"], a.shape, a.dtype, f"s{node.index}")
     else:
@@ -225,11 +229,18 @@ def _relu_fwd(b: Builder, node: Any, ins: list[Var]) -> Var:
 
 
 def _relu_back(b: Builder, node: Any, g: Var, ins: list, out: Var, needs: list) -> list:
-    return [_select(b, node, g, f"{out.name} > 0", f"g{node.index}_0")]
+    # eager: where(out <= 0, 0, g), so a NaN passes its gradient on
+    return [_select(b, node, g, f"~({out.name} <= 0)", f"g{node.index}_0")]
 
 
 def _abs_back(b: Builder, node: Any, g: Var, ins: list, out: Var, needs: list) -> list:
-    s = _ufunc(b, "sign", [ins[0].name], ins[0].shape, ins[0].dtype, f"s{node.index}")
+    # eager: sign as (x > 0) - (x < 0) in x's dtype, 0 at NaN
+    x = ins[0]
+    s = b.buffer(x.shape, x.dtype, f"s{node.index}")
+    n = b.buffer(x.shape, x.dtype, f"n{node.index}")
+    b.emit(f"np.copyto({s.name}, {x.name} > 0, casting='unsafe')")
+    b.emit(f"np.copyto({n.name}, {x.name} < 0, casting='unsafe')")
+    b.emit(f"np.subtract({s.name}, {n.name}, out={s.name})")
     return [_ufunc(b, "multiply", [g.name, s.name], g.shape, g.dtype, f"g{node.index}_0")]
 
 
@@ -373,7 +384,8 @@ def _getitem_back(b: Builder, node: Any, g: Var, ins: list, out: Var, needs: lis
         g0 = _ufunc(b, "add", ["0.0", g.name], g.shape, g.dtype, f"{g.name}_0")
         b.emit(f"{gi.name}[{node.index_expr}] = {g0.name}  # distinct pairs: add.at's 0 + g")
     elif node.fn.accumulate:
-        b.emit(f"np.add.at({gi.name}, ({node.index_expr}), {g.name})")
+        # np.s_ turns the subscript (slices included) into an index object.
+        b.emit(f"np.add.at({gi.name}, np.s_[{node.index_expr}], {g.name})")
     else:
         b.emit(f"{gi.name}[{node.index_expr}] = {g.name}")
     return [gi]

@@ -61,15 +61,19 @@ def _mean_back(b: Builder, node: Any, g: Var, ins: list, out: Var, needs: list) 
     return [gi]
 
 
-def _logsumexp(b: Builder, node: Any, x: Var, axes: tuple[int, ...]) -> Var:
+def _logsumexp(
+    b: Builder, node: Any, x: Var, axes: tuple[int, ...], shift_inf: bool = False
+) -> Var:
     """``_stable_logsumexp`` of autograd.ops.reduction, keepdims shape."""
     kept = _kept(x.shape, axes)
     m = b.buffer(kept, x.dtype, f"max{node.index}")
     b.emit(f"np.maximum.reduce({x.name}, axis={axes!r}, keepdims=True, out={m.name})")
-    # A row of -inf (or an inf) is not shifted: the eager rule's where(isfinite(m), m, 0),
-    # needed only when the sum of the maxima is not finite.
-    b.emit(f"if not math.isfinite(np.add.reduce({m.name}, axis=None)):")
-    b.emit(f"    np.copyto({m.name}, 0, where=~np.isfinite({m.name}))")
+    if not shift_inf:
+        # A row of -inf (or an inf) is not shifted: the eager rule's
+        # where(isfinite(m), m, 0), needed only when the sum of the maxima is
+        # not finite. (The softmax family shifts by an infinite maximum too.)
+        b.emit(f"if not math.isfinite(np.add.reduce({m.name}, axis=None)):")
+        b.emit(f"    np.copyto({m.name}, 0, where=~np.isfinite({m.name}))")
     s = b.buffer(x.shape, x.dtype, f"exp{node.index}")
     b.emit(f"np.subtract({x.name}, {m.name}, out={s.name})")
     b.emit(f"np.exp({s.name}, out={s.name})")
@@ -81,7 +85,7 @@ def _logsumexp(b: Builder, node: Any, x: Var, axes: tuple[int, ...]) -> Var:
 
 
 def _log_softmax_fwd(b: Builder, node: Any, ins: list[Var]) -> Var:
-    lse = _logsumexp(b, node, ins[0], node.fn.axes)
+    lse = _logsumexp(b, node, ins[0], node.fn.axes, shift_inf=True)
     o = _out(b, node)
     b.emit(f"np.subtract({ins[0].name}, {lse.name}, out={o.name})")
     return o
@@ -97,7 +101,7 @@ def _log_softmax_back(b: Builder, node: Any, g: Var, ins: list, out: Var, needs:
 
 
 def _softmax_fwd(b: Builder, node: Any, ins: list[Var]) -> Var:
-    lse = _logsumexp(b, node, ins[0], node.fn.axes)
+    lse = _logsumexp(b, node, ins[0], node.fn.axes, shift_inf=True)
     o = _out(b, node)
     b.emit(f"np.subtract({ins[0].name}, {lse.name}, out={o.name})")
     b.emit(f"np.exp({o.name}, out={o.name})")
@@ -114,6 +118,10 @@ def _softmax_back(b: Builder, node: Any, g: Var, ins: list, out: Var, needs: lis
 
 
 def _lse_fwd(b: Builder, node: Any, ins: list[Var]) -> Var:
+    if node.fn.identity:  # axis=(): the input itself, a case eager handles
+        from autograd.compiler.program import Unsupported
+
+        raise Unsupported("logsumexp over no axis has no compiled form")
     lse = _logsumexp(b, node, ins[0], node.fn.axes)
     node.extra = lse
     arr = node.out.data

@@ -252,6 +252,8 @@ class _Build:
                 )
             else:
                 parts.append(repr(item))
+        if not parts:
+            return "()"  # x[()]: an empty tuple index
         return ", ".join(parts) + ("," if len(parts) == 1 and isinstance(index, tuple) else "")
 
     def _edge(self, t: Tensor) -> Any:
