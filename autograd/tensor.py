@@ -233,8 +233,10 @@ class Tensor(
             raise TypeError("len() of a 0-d tensor")
         return len(self.data)
 
-    def item(self) -> Any:
-        return self.data.item()
+    def item(self) -> float:
+        """The value of a one-element tensor as a Python number (an int or a
+        bool for integer and boolean tensors)."""
+        return self.data.item()  # type: ignore[no-any-return]
 
     def numpy(self) -> np.ndarray:
         """The underlying array (shared, not copied)."""

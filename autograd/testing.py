@@ -16,7 +16,8 @@ no derivative there, and finite differences straddling the kink disagree with
 any subgradient: ``tensors(avoid=[0.0])`` keeps every value at least
 ``margin`` away from the listed points.
 
-The strategies need hypothesis (``pip install scratchgrad[test]``); it is
+The strategies need hypothesis (``pip install hypothesis``; from a checkout,
+``pip install ".[test]"``); it is
 imported when a strategy is built, so ``import autograd`` never needs it.
 ``check_gradients`` does not need hypothesis and also works in plain tests.
 
@@ -57,8 +58,8 @@ def _hypothesis() -> tuple[Any, Any]:
         import hypothesis.strategies as st
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise ImportError(
-            "autograd.testing strategies need hypothesis: pip install 'scratchgrad[test]' "
-            "(or pip install hypothesis)"
+            "autograd.testing strategies need hypothesis: pip install hypothesis "
+            "(from a checkout of scratchgrad: pip install '.[test]')"
         ) from exc
     return st, hnp
 

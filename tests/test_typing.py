@@ -25,6 +25,7 @@ USER_SCRIPT = Path(__file__).resolve().parent / "typing_user" / "user_script.py"
 
 # Mistakes a user could make, each of which a checker must flag on its line.
 PLANTED = {
+    "item() is a float": 'loss.item() + "x"',
     "shape as a string": 'autograd.randn("3", 2)',
 }
 
