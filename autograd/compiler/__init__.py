@@ -5,7 +5,7 @@ Design
 A compiled step is traced at the level of the engine's own pieces, not of
 NumPy calls: the first call runs ``step`` eagerly while a
 :class:`~autograd.compiler.trace.Tracer` listens (the record hook of
-:func:`autograd.function.add_record_hook` for every operation, a wrapper on
+``autograd.function.add_record_hook`` for every operation, a wrapper on
 each recorded node's ``backward`` for the backward pass, one-line notes in
 ``nn`` for optimizer updates, module calls, ``zero_grad`` and random draws).
 :func:`autograd.compiler.program.build` then writes one Python function of
@@ -125,7 +125,7 @@ def _spec(value: Any) -> Any:
 
 
 class CompiledStep:
-    """The callable :func:`compile` returns; call it as the step itself.
+    """The callable :func:`autograd.compile` returns; call it as the step itself.
 
     Attributes
     ----------

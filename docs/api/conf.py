@@ -48,9 +48,14 @@ nitpick_ignore_regex = [
     (r"py:class", r"autograd\.ops\.\w+\.\w+Methods"),
     # Private bases and helpers (shown by show-inheritance) are not part of the API.
     (r"py:.*", r"(.*\.)?_\w+"),
+    # The compiler's and the engine's internal modules, named by the design notes.
+    (r"py:.*", r"autograd\.(engine|compiler\.(trace|program|ops|ops_reduction|builder))(\..*)?"),
     # viz's internal modules (the graph walk, DOT, rendering) are not part of
     # the reference; docstrings of the public functions may still point there.
-    (r"py:.*", r"viz\.(graph|modules|dot|render|style|record|summary|text)(\..*)?"),
+    (
+        r"py:.*",
+        r"viz\.(graph|modules|dot|render|style|record|summary|text|layout|fold|page)(\..*)?",
+    ),
     # autograd.Function.needs_input_grad's docstring starts "For each input: ...",
     # which napoleon reads as a type.
     (r"py:class", r"For each input"),
