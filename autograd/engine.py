@@ -10,14 +10,21 @@ fine. Broadcasting is undone here, in one place, for every rule.
 from __future__ import annotations
 
 import sys
+import threading
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from autograd.function import _FREED, Function, _freed_message, _modes
+from autograd.function import _FREED, Function, _freed_message, _modes, check_output
 from autograd.ops.dual import array
 from autograd.tensor import Tensor, _make, _to_array
+from autograd.versions import clock as _clock
+
+# Held while a gradient is added into a leaf's .grad: threads running
+# backward passes that share a leaf must not lose each other's additions.
+# One lock for all leaves: uncontended, it costs about 0.1 us per leaf.
+_accumulate_lock = threading.Lock()
 
 
 def _unbroadcast(g: Any, shape: tuple[int, ...]) -> Any:
@@ -151,6 +158,11 @@ def _run(
                         _accumulate(out, g)
                 if node._saved is _FREED:
                     raise RuntimeError(_freed_message(node))
+                tick = node._tick
+                if tick is not None and tick != _clock.tick:
+                    # Something was changed in place since this node saved
+                    # its values; saved inputs are checked as the rule uses them.
+                    check_output(node)
                 grads = node.backward(g)
                 if type(grads) is not tuple:
                     grads = (grads,)
@@ -216,19 +228,22 @@ def _accumulate(t: Tensor, g: Any) -> None:
     array, and a first gradient that someone else also holds is copied.
     """
     if isinstance(g, Tensor):
-        if t.grad is None:
-            t.grad = g if g.requires_grad else _make(g.data.copy())
-        else:
-            t.grad = t.grad + g
+        with _accumulate_lock:
+            if t._grad is None:
+                t._grad = g if g.requires_grad else _make(g.data.copy())
+            else:
+                t._grad = t._grad + g
         return
     # Arithmetic on 0-d arrays gives NumPy scalars (np.float64), which are
     # not arrays: a .grad must always hold an ndarray.
     if type(g) is not np.ndarray:
         g = np.asarray(g)
-    if t.grad is None:
-        t.grad = _make(g if _exclusive(g) else g.copy())
-    else:
-        t.grad = _make(np.asarray(t.grad.data + g))
+    with _accumulate_lock:
+        old = t._grad
+        if old is None:
+            t._grad = _make(g if _exclusive(g) else g.copy())
+        else:
+            t._grad = _make(np.asarray(old.data + g))
 
 
 # What ``sys.getrefcount`` reports inside _exclusive for an unshared

@@ -1,0 +1,147 @@
+"""Version counters: how many times the library has changed an array's memory in place.
+
+A counter belongs to a block of memory (a NumPy array that owns its data, the
+*root* of every view on it), not to a Tensor: a view, a ``detach()``-ed copy
+and the tensor they came from share one counter, as in PyTorch. Every change
+the library makes in place bumps it: the in-place ops, ``x[idx] = v``,
+optimizer steps, ``load_state_dict`` and the ``nn.init`` functions.
+
+A node does not copy the versions of what it saves: it notes the global
+*tick* (how many bumps have happened anywhere) when it saves. If the tick has
+not moved by the time the backward pass reaches the node, which is the usual
+case (forward, backward, then the optimizer step), nothing it saved can have
+changed, and the check is that one integer comparison. Otherwise each saved
+array's counter says whether it was bumped after the node's tick, and what
+version it had then (the ticks of a storage's last bumps are kept).
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections import deque
+from typing import Any
+
+import numpy as np
+
+
+class _Clock:
+    """The number of bumps so far, in any thread."""
+
+    __slots__ = ("tick",)
+
+    def __init__(self) -> None:
+        self.tick = 0
+
+
+clock = _Clock()
+_lock = threading.Lock()
+
+# How many of a storage's bump ticks are kept: enough to name the version a
+# node saw unless the storage changed more often than this since.
+_HISTORY = 64
+
+# id(root array) -> [weak reference to it, version, ticks of the last bumps].
+# The weak reference tells a live entry from one whose array has died and
+# whose id was reused; dead entries are swept when the table has doubled.
+_table: dict[int, list[Any]] = {}
+_sweep_at = 256
+
+
+def root(a: np.ndarray) -> np.ndarray:
+    """The array that owns ``a``'s memory (``a`` itself if it owns it)."""
+    base = a.base
+    while isinstance(base, np.ndarray):
+        a = base
+        base = a.base
+    return a
+
+
+def _entry(a: np.ndarray) -> list[Any] | None:
+    r = root(a)
+    e = _table.get(id(r))
+    if e is None or e[0]() is not r:
+        return None
+    return e
+
+
+def bump(x: Any) -> None:
+    """Count one in-place change of ``x`` (a Tensor or an array) and of its views."""
+    a = x if isinstance(x, np.ndarray) else x.data
+    r = root(a)
+    key = id(r)
+    global _sweep_at
+    with _lock:
+        clock.tick += 1
+        e = _table.get(key)
+        if e is None or e[0]() is not r:
+            e = _table[key] = [weakref.ref(r), 0, deque(maxlen=_HISTORY)]
+            if len(_table) > _sweep_at:
+                for k in [k for k, v in _table.items() if v[0]() is None]:
+                    del _table[k]
+                _sweep_at = max(256, 2 * len(_table))
+        e[1] += 1
+        e[2].append(clock.tick)
+
+
+def version(x: Any) -> int:
+    """How many in-place changes the library has made to ``x``'s memory."""
+    e = _entry(x if isinstance(x, np.ndarray) else x.data)
+    return 0 if e is None else e[1]
+
+
+def changed_since(a: np.ndarray, tick: int) -> tuple[int, int | None] | None:
+    """``(version now, version at tick)`` if ``a``'s memory was bumped after
+    ``tick``, else ``None``. The old version is ``None`` when it is older than
+    the history kept."""
+    e = _entry(a)
+    if e is None or not e[2] or e[2][-1] <= tick:
+        return None
+    ticks = e[2]
+    later = sum(1 for t in ticks if t > tick)
+    if later == len(ticks) and e[1] > len(ticks):
+        return e[1], None
+    return e[1], e[1] - later
+
+
+def modified_message(op: str, what: str, a: Any, now: int, then: int | None) -> str:
+    """The error for a saved value changed after it was saved (PyTorch's wording)."""
+    expected = f"version {then}" if then is not None else f"a version below {now - _HISTORY}"
+    return (
+        "one of the variables needed for gradient computation has been modified by an "
+        f"inplace operation: [{a.dtype} tensor of shape {tuple(a.shape)}], which is {what} "
+        f"of {op}, is at version {now}; expected {expected} instead. Hint: it was changed in "
+        "place (an in-place op such as add_ or x[idx] = v, an optimizer step, "
+        "load_state_dict or an nn.init function) after the forward pass saved it; call "
+        "backward before changing it, or compute with a copy. autograd.detect_anomaly() "
+        "names the line that created the operation."
+    )
+
+
+class Stale:
+    """Stands in for a saved value that was changed in place: using it raises.
+
+    A rule often saves more than it uses (``Mul`` saves both operands but
+    needs ``a`` only for ``b``'s gradient), so a changed value is an error only
+    when the rule touches it, which is PyTorch's behaviour too.
+    """
+
+    __slots__ = ("message",)
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+    def _fail(self, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError(self.message)
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "message":  # pragma: no cover - the slot is always set
+            raise AttributeError(name)
+        raise RuntimeError(self.message)
+
+    __array__ = __bool__ = __len__ = __iter__ = __getitem__ = _fail
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _fail
+    __truediv__ = __rtruediv__ = __pow__ = __rpow__ = __neg__ = __abs__ = _fail
+    __matmul__ = __rmatmul__ = __lt__ = __le__ = __gt__ = __ge__ = _fail
+    __eq__ = __ne__ = _fail  # type: ignore[assignment]
+    __hash__ = None  # type: ignore[assignment]
