@@ -145,3 +145,15 @@ class Stale:
     __matmul__ = __rmatmul__ = __lt__ = __le__ = __gt__ = __ge__ = _fail
     __eq__ = __ne__ = _fail  # type: ignore[assignment]
     __hash__ = None  # type: ignore[assignment]
+
+
+def check_writable(param_groups: Any, op: str) -> None:
+    """Raise before an update if any parameter with a gradient is read-only,
+    so that a step changes all of its parameters or none."""
+    for group in param_groups:
+        for i, p in enumerate(group["params"]):
+            if p.grad is not None and not p.data.flags.writeable:
+                raise ValueError(
+                    f"{op}: parameter {i} of a group (shape {p.data.shape}) is read-only; "
+                    "no parameter was changed"
+                )

@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from autograd import Tensor
+from autograd import Tensor, versions
 
 __all__ = ["IncompatibleKeys", "Module", "Parameter"]
 
@@ -352,6 +352,7 @@ class Module:
             )
         for param, value in updates:
             np.copyto(param.data, value)
+            versions.bump(param.data)
         return IncompatibleKeys(missing, unexpected)
 
     # --------------------------------------------------------------- calling

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor, enable_grad
+from autograd import Tensor, enable_grad, versions
 
 __all__ = ["SGD", "Adam", "AdamW", "CosineAnnealingLR", "LRScheduler", "Optimizer", "StepLR"]
 
@@ -311,6 +311,7 @@ class SGD(Optimizer):
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient; return ``closure()`` if given."""
         loss = self._run_closure(closure)
+        versions.check_writable(self.param_groups, type(self).__name__ + ".step")
         state_of = self.state
         buffer = self._buffer
         for group in self.param_groups:
@@ -350,6 +351,7 @@ class SGD(Optimizer):
                         g = buf
                 np.multiply(g, lr, out=work)
                 data -= work
+                versions.bump(data)
         return loss
 
 
@@ -415,6 +417,7 @@ class Adam(Optimizer):
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient; return ``closure()`` if given."""
         loss = self._run_closure(closure)
+        versions.check_writable(self.param_groups, type(self).__name__ + ".step")
         state_of = self.state
         buffer = self._buffer
         decoupled = self._decoupled
@@ -485,6 +488,7 @@ class Adam(Optimizer):
                 np.multiply(exp_avg, step_size, out=work)
                 work /= denom
                 data -= work
+                versions.bump(data)
         return loss
 
 

@@ -24,6 +24,7 @@ import numpy as np
 from autograd import Tensor, manual_seed, no_grad
 from nn.callbacks import Callback, EarlyStopping, ModelCheckpoint
 from nn.data import DataLoader
+from nn.init import _set_thread_generator
 from nn.metrics import resolve_metrics
 from nn.module import Module
 
@@ -212,6 +213,9 @@ class Trainer:
         self.stop_training = False
         was_training = self.model.training
         logs: dict[str, float] = {}
+        # The seed's own stream for dropout and init in this thread: the same
+        # numbers as the reseeded engine generator, without sharing it.
+        previous_gen = _set_thread_generator(None if seed is None else np.random.default_rng(seed))
         try:
             self.model.train()
             for callback in callbacks:
@@ -237,6 +241,7 @@ class Trainer:
                     break
         finally:
             self.model.train(was_training)
+            _set_thread_generator(previous_gen)
         for callback in callbacks:
             callback.on_train_end(dict(logs))
         return history
