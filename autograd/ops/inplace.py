@@ -158,20 +158,24 @@ def _commit(t: Tensor, new: Tensor, op: str) -> None:
         t.requires_grad = True
 
 
-def _apply(t: Tensor, compute: Callable[[Tensor], Tensor], op: str) -> Tensor:
-    """Run an in-place op: ``compute`` gives the new value out of place."""
+def _apply(t: Tensor, compute: Callable[..., Tensor], op: str, *operands: Any) -> Tensor:
+    """Run an in-place op: ``compute(old, *operands)`` gives the new value out of place.
+
+    An operand that is ``t`` itself (``y.mul_(y)``) stands for its old value.
+    """
     if not is_grad_enabled():
-        _commit(t, compute(t), op)
+        _commit(t, compute(t, *operands), op)
         return t
     _leaf_check(t, op)
     if not t.requires_grad:
         # The old value needs no snapshot unless the result ends up in the
         # graph (``x.mul_(w)`` with w requiring grad): then a node saved x.
-        new = compute(t)
+        new = compute(t, *operands)
         if not new.requires_grad:
             _commit(t, new, op)
             return t
-    _commit(t, compute(_snapshot(t)), op)
+    old = _snapshot(t)
+    _commit(t, compute(old, *[old if o is t else o for o in operands]), op)
     return t
 
 
@@ -179,7 +183,10 @@ def _inplace(name: str) -> Callable[..., Tensor]:
     """The in-place form ``name_`` of the method ``name`` (same arguments)."""
 
     def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
-        return _apply(self, lambda t: getattr(t, name)(*args, **kwargs), name + "_")
+        def compute(t: Tensor, *xs: Any) -> Tensor:
+            return getattr(t, name)(*xs, **kwargs)
+
+        return _apply(self, compute, name + "_", *args)
 
     method.__name__ = name + "_"
     method.__doc__ = f"In-place :meth:`{name}`: the result is written into this tensor."
@@ -250,41 +257,41 @@ class InplaceMethods:
     def add_(self: Tensor, other: Any, alpha: float = 1) -> Tensor:
         """In-place ``self + alpha * other``."""
         if alpha == 1:
-            return _apply(self, lambda t: t + other, "add_")
-        return _apply(self, lambda t: t + _operand(other, t) * alpha, "add_")
+            return _apply(self, lambda t, o: t + o, "add_", other)
+        return _apply(self, lambda t, o: t + _operand(o, t) * alpha, "add_", other)
 
     def sub_(self: Tensor, other: Any, alpha: float = 1) -> Tensor:
         """In-place ``self - alpha * other``."""
         if alpha == 1:
-            return _apply(self, lambda t: t - other, "sub_")
-        return _apply(self, lambda t: t - _operand(other, t) * alpha, "sub_")
+            return _apply(self, lambda t, o: t - o, "sub_", other)
+        return _apply(self, lambda t, o: t - _operand(o, t) * alpha, "sub_", other)
 
     def __iadd__(self: Tensor, other: Any) -> Tensor:
-        return _apply(self, lambda t: t + other, "add_")
+        return _apply(self, lambda t, o: t + o, "add_", other)
 
     def __isub__(self: Tensor, other: Any) -> Tensor:
-        return _apply(self, lambda t: t - other, "sub_")
+        return _apply(self, lambda t, o: t - o, "sub_", other)
 
     def __imul__(self: Tensor, other: Any) -> Tensor:
-        return _apply(self, lambda t: t * other, "mul_")
+        return _apply(self, lambda t, o: t * o, "mul_", other)
 
     def __itruediv__(self: Tensor, other: Any) -> Tensor:
-        return _apply(self, lambda t: t / other, "div_")
+        return _apply(self, lambda t, o: t / o, "div_", other)
 
     def __ipow__(self: Tensor, other: Any) -> Tensor:
-        return _apply(self, lambda t: t**other, "pow_")
+        return _apply(self, lambda t, o: t**o, "pow_", other)
 
     def zero_(self: Tensor) -> Tensor:
         """Fill with zeros."""
-        return _apply(self, lambda t: _replace(t, 0), "zero_")
+        return _apply(self, _replace, "zero_", 0)
 
     def fill_(self: Tensor, value: Any) -> Tensor:
         """Fill with ``value`` (a number or a one-element tensor)."""
-        return _apply(self, lambda t: _replace(t, value), "fill_")
+        return _apply(self, _replace, "fill_", value)
 
     def copy_(self: Tensor, src: Any) -> Tensor:
         """Copy ``src`` (broadcast to this shape, cast to this dtype) into this tensor."""
-        return _apply(self, lambda t: _replace(t, src), "copy_")
+        return _apply(self, _replace, "copy_", src)
 
     def masked_fill_(self: Tensor, mask: Any, value: Any) -> Tensor:
         """Set the elements where the boolean ``mask`` holds to ``value``."""
@@ -293,19 +300,19 @@ class InplaceMethods:
         m = np.asarray(mask.data if isinstance(mask, _t.Tensor) else mask)
         if m.dtype != np.bool_:
             raise TypeError(f"masked_fill_: mask must be boolean, got dtype {m.dtype}")
-        return _apply(self, lambda t: where(m, _operand(value, t), t), "masked_fill_")
+        return _apply(self, lambda t, v: where(m, _operand(v, t), t), "masked_fill_", value)
 
     def index_add_(self: Tensor, dim: int, index: Any, source: Any, alpha: float = 1) -> Tensor:
         """Add ``alpha * source`` to the slices ``index`` along ``dim`` (repeats add up)."""
         idx = _dim_index(self, dim, index, "index_add_")
 
-        def compute(t: Tensor) -> Tensor:
+        def compute(t: Tensor, source: Any) -> Tensor:
             src = _operand(source, t)
             if alpha != 1:
                 src = src * alpha
             return t + IndexAdd.apply(src, index=idx, shape=t.data.shape, accumulate=True)
 
-        return _apply(self, compute, "index_add_")
+        return _apply(self, compute, "index_add_", source)
 
     def scatter_(self: Tensor, dim: int, index: Any, src: Any = None, value: Any = None) -> Tensor:
         """``self[..., index[i, j], ...] = src[i, j]`` along ``dim`` (PyTorch's scatter_)."""
@@ -314,15 +321,13 @@ class InplaceMethods:
         idx = _scatter_index(self, dim, index, "scatter_")
         shape = np.broadcast_shapes(*[np.shape(i) for i in idx])
 
-        def compute(t: Tensor) -> Tensor:
-            if value is not None:
-                v = _operand(value, t)
-            else:
-                v = _operand(src, t)
+        def compute(t: Tensor, src: Any) -> Tensor:
+            v = _operand(src, t)
+            if value is None:
                 v = v[tuple(slice(0, n) for n in shape)]
             return CopySlices.apply(t, v, index=idx)
 
-        return _apply(self, compute, "scatter_")
+        return _apply(self, compute, "scatter_", value if src is None else src)
 
     def __setitem__(self: Tensor, index: Any, value: Any) -> None:
         if not is_grad_enabled() or not (
@@ -339,4 +344,9 @@ class InplaceMethods:
             self.data[idx] = value.data if isinstance(value, _t.Tensor) else value
             versions.bump(self.data)
             return
-        _apply(self, lambda t: CopySlices.apply(t, _operand(value, t), index=index), "__setitem__")
+        _apply(
+            self,
+            lambda t, v: CopySlices.apply(t, _operand(v, t), index=index),
+            "__setitem__",
+            value,
+        )
