@@ -255,7 +255,7 @@ class Function:
         """
         self._saved = values
         self._arrays = tuple([v.data if isinstance(v, _t.Tensor) else v for v in values])
-        self._tick = _clock.tick
+        self._tick = _next_tick()
 
     @property
     def saved(self) -> tuple[Any, ...]:
@@ -269,7 +269,7 @@ class Function:
         values = self._saved
         if values is _FREED:
             raise RuntimeError(_freed_message(self))
-        if self._tick != _clock.tick or _modes.enabled:
+        if _clock.tick > self._tick or _modes.enabled:
             return self._checked_saved(values)
         return self._arrays
 
@@ -298,7 +298,7 @@ class Function:
     def save_output(self, array: np.ndarray) -> None:
         """Keep the output's array; :meth:`output` gives it back."""
         self._output = array
-        self._tick = _clock.tick
+        self._tick = _next_tick()
 
     def output(self) -> Any:
         """The forward output, for use inside ``backward``.
@@ -453,3 +453,4 @@ def _freed_message(fn: Function) -> str:
 from autograd import tensor as _t  # noqa: E402
 from autograd import versions as _versions  # noqa: E402
 from autograd.versions import clock as _clock  # noqa: E402
+from autograd.versions import next_tick as _next_tick  # noqa: E402

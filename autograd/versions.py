@@ -17,7 +17,7 @@ version it had then (the ticks of a storage's last bumps are kept).
 
 from __future__ import annotations
 
-import threading
+import itertools
 import weakref
 from collections import deque
 from typing import Any
@@ -26,7 +26,7 @@ import numpy as np
 
 
 class _Clock:
-    """The number of bumps so far, in any thread."""
+    """``tick``: the tick of the latest bump, in any thread."""
 
     __slots__ = ("tick",)
 
@@ -35,17 +35,20 @@ class _Clock:
 
 
 clock = _Clock()
-_lock = threading.Lock()
+# Ticks come from one counter whose next() is atomic: two bumps never share a
+# tick, and a node that saves after a bump always notes a later tick, so a
+# bump that came before a save is never taken for one after it. No lock is
+# taken: two threads bumping the same memory at once race on the memory itself.
+next_tick = itertools.count(1).__next__
 
 # How many of a storage's bump ticks are kept: enough to name the version a
 # node saw unless the storage changed more often than this since.
 _HISTORY = 64
 
 # id(root array) -> [weak reference to it, version, ticks of the last bumps].
-# The weak reference tells a live entry from one whose array has died and
-# whose id was reused; dead entries are swept when the table has doubled.
+# The reference's callback drops the entry when the array dies, before its
+# id can be reused, so an entry found is always the array's own.
 _table: dict[int, list[Any]] = {}
-_sweep_at = 256
 
 
 def root(a: np.ndarray) -> np.ndarray:
@@ -58,35 +61,30 @@ def root(a: np.ndarray) -> np.ndarray:
 
 
 def _entry(a: np.ndarray) -> list[Any] | None:
-    r = root(a)
-    e = _table.get(id(r))
-    if e is None or e[0]() is not r:
-        return None
-    return e
+    return _table.get(id(root(a)))
 
 
-def bump(x: Any) -> None:
-    """Count one in-place change of ``x`` (a Tensor or an array) and of its views."""
-    a = x if isinstance(x, np.ndarray) else x.data
-    r = root(a)
-    key = id(r)
-    global _sweep_at
-    with _lock:
-        clock.tick += 1
-        e = _table.get(key)
-        if e is None or e[0]() is not r:
-            e = _table[key] = [weakref.ref(r), 0, deque(maxlen=_HISTORY)]
-            if len(_table) > _sweep_at:
-                for k in [k for k, v in _table.items() if v[0]() is None]:
-                    del _table[k]
-                _sweep_at = max(256, 2 * len(_table))
-        e[1] += 1
-        e[2].append(clock.tick)
+def bump(a: np.ndarray) -> None:
+    """Count one in-place change of the array ``a`` and of every view of its memory."""
+    if a.base is not None:
+        a = root(a)
+    e = _table.get(id(a))
+    if e is None:
+        key = id(a)
+        e = _table[key] = [
+            weakref.ref(a, lambda _, key=key: _table.pop(key, None)),
+            0,
+            deque(maxlen=_HISTORY),
+        ]
+    t = next_tick()
+    e[1] += 1
+    e[2].append(t)
+    clock.tick = t
 
 
-def version(x: Any) -> int:
-    """How many in-place changes the library has made to ``x``'s memory."""
-    e = _entry(x if isinstance(x, np.ndarray) else x.data)
+def version(a: np.ndarray) -> int:
+    """How many in-place changes the library has made to the memory of the array ``a``."""
+    e = _entry(a)
     return 0 if e is None else e[1]
 
 
@@ -151,8 +149,9 @@ def check_writable(param_groups: Any, op: str) -> None:
     """Raise before an update if any parameter with a gradient is read-only,
     so that a step changes all of its parameters or none."""
     for group in param_groups:
-        for i, p in enumerate(group["params"]):
-            if p.grad is not None and not p.data.flags.writeable:
+        for p in group["params"]:
+            if not p.data.flags.writeable and p._grad is not None:
+                i = next(k for k, q in enumerate(group["params"]) if q is p)
                 raise ValueError(
                     f"{op}: parameter {i} of a group (shape {p.data.shape}) is read-only; "
                     "no parameter was changed"
