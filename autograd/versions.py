@@ -6,6 +6,12 @@ and the tensor they came from share one counter, as in PyTorch. Every change
 the library makes in place bumps it: the in-place ops, ``x[idx] = v``,
 optimizer steps, ``load_state_dict`` and the ``nn.init`` functions.
 
+Assigning ``x.data = array`` replaces the memory rather than changing it, and
+is not intercepted (a hook on every attribute write would cost about 0.35 us
+per Tensor created): a node keeps the arrays it saved, so a first-order
+backward pass still computes the gradient of what was recorded, and a
+recorded (``create_graph=True``) one, which needs the Tensor, refuses it.
+
 A node does not copy the versions of what it saves: it notes the global
 *tick* (how many bumps have happened anywhere) when it saves. If the tick has
 not moved by the time the backward pass reaches the node, which is the usual

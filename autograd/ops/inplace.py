@@ -11,6 +11,14 @@ written through its base: the base's history becomes a :class:`CopySlices`
 node, as in PyTorch. Every write bumps the memory's version counter (see
 :mod:`autograd.versions`).
 
+Where this differs from PyTorch, on purpose: the recorded op works on a copy
+of the old value, so a chain PyTorch refuses because an op's saved output was
+overwritten (``y.sigmoid_(); y.mul_(2)``, then backward) gives the right
+gradient here, at the cost of one copy of the tensor per recorded in-place
+op. Sibling views are not regenerated: after ``a = y[0:2]; b = y[1:3];
+a.mul_(2)``, ``b``'s own history still reads the old ``y`` (its values are
+the new ones; a node that saved ``b`` refuses to use it, by its version).
+
 Adding the in-place form of an elementwise op is one line in
 :class:`InplaceMethods`: ``sin_ = _inplace("sin")``.
 """
