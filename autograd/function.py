@@ -211,6 +211,11 @@ class Function:
     # Defaults live on the class so that creating a node costs one allocation;
     # apply() sets the graph attributes only when the output requires grad.
     _saved: Any = ()
+    _arrays: tuple[Any, ...] = ()
+    # The version clock when values were saved; None when nothing was.
+    _tick: int | None = None
+    # Set on a node whose output shares its memory with this input (a view).
+    view_base: Tensor | None = None
     _output: np.ndarray | None = None
     _output_ref: Any = None
     retains_grad = False
@@ -243,23 +248,57 @@ class Function:
         raise NotImplementedError
 
     def save_for_backward(self, *values: Any) -> None:
-        """Keep ``values`` (input Tensors, or arrays) until the backward pass."""
+        """Keep ``values`` (input Tensors, or arrays) until the backward pass.
+
+        Their arrays are noted too, with the version clock: the backward pass
+        checks that none of them was changed in place in between.
+        """
         self._saved = values
+        self._arrays = tuple([v.data if isinstance(v, _t.Tensor) else v for v in values])
+        self._tick = _next_tick()
 
     @property
     def saved(self) -> tuple[Any, ...]:
         """What :meth:`save_for_backward` kept: Tensors while the backward pass
-        is recorded, their arrays otherwise (saved arrays stay arrays)."""
+        is recorded, their arrays otherwise (saved arrays stay arrays).
+
+        A value changed in place since it was saved comes back as a stand-in
+        that raises PyTorch's "modified by an inplace operation" error when
+        the rule uses it.
+        """
         values = self._saved
         if values is _FREED:
             raise RuntimeError(_freed_message(self))
-        if _modes.enabled:
-            return values
-        return tuple([v.data if isinstance(v, _t.Tensor) else v for v in values])
+        if _clock.tick > self._tick or _modes.enabled:
+            return self._checked_saved(values)
+        return self._arrays
+
+    def _checked_saved(self, values: tuple[Any, ...]) -> tuple[Any, ...]:
+        out = []
+        recording = _modes.enabled
+        for i, (v, a) in enumerate(zip(values, self._arrays)):
+            if isinstance(a, np.ndarray):
+                change = _versions.changed_since(a, self._tick)
+                if change is not None:
+                    what = f"saved value {i}"
+                    v = _versions.Stale(_versions.modified_message(self.name, what, a, *change))
+                elif recording and isinstance(v, _t.Tensor) and v.data is not a:
+                    # ``.data`` was assigned: the Tensor no longer holds the
+                    # values the forward pass used.
+                    v = _versions.Stale(
+                        f"{self.name}: saved value {i} (a tensor of shape {a.shape}) had its "
+                        ".data replaced after it was saved; an assignment to .data is an "
+                        "in-place change, so its gradient can no longer be computed"
+                    )
+                elif not recording:
+                    v = a
+            out.append(v)
+        return tuple(out)
 
     def save_output(self, array: np.ndarray) -> None:
         """Keep the output's array; :meth:`output` gives it back."""
         self._output = array
+        self._tick = _next_tick()
 
     def output(self) -> Any:
         """The forward output, for use inside ``backward``.
@@ -301,6 +340,7 @@ class Function:
     def release(self) -> None:
         """Drop the saved values; the node's structure stays for drawing."""
         self._saved = _FREED
+        self._arrays = ()
         self._output = None
 
     def output_tensor(self) -> Tensor | None:
@@ -352,6 +392,8 @@ class Function:
         fn._out_shape = data.shape
         fn._out_dtype = data.dtype
         out = _t._make(data, True, fn)
+        if data.base is not None:
+            _note_view(fn, data, inputs)
         if _modes.anomaly:
             fn.created_at = _user_frame()
             if not _all_finite(data) and all(_all_finite(t.data) for t in inputs):
@@ -377,6 +419,25 @@ def remove_record_hook(hook: Callable[[Function, Tensor, tuple[Tensor, ...]], No
     _record_hooks.remove(hook)
 
 
+def _note_view(fn: Function, data: np.ndarray, inputs: tuple[Tensor, ...]) -> None:
+    """Remember the input whose memory ``data`` shares: changing the view in
+    place must then rewrite the input's history too."""
+    r = _versions.root(data)
+    for t in inputs:
+        if _versions.root(t.data) is r:
+            fn.view_base = t
+            return
+
+
+def check_output(fn: Function) -> None:
+    """Raise if the output ``fn`` saved was changed in place after it was saved."""
+    out = fn._output
+    if out is not None:
+        change = _versions.changed_since(out, fn._tick)  # type: ignore[arg-type]
+        if change is not None:
+            raise RuntimeError(_versions.modified_message(fn.name, "output 0", out, *change))
+
+
 def _freed_message(fn: Function) -> str:
     return (
         f"{fn.name}: trying to backward through the graph a second time, or to use "
@@ -390,3 +451,6 @@ def _freed_message(fn: Function) -> str:
 # classes give Tensor its methods) before it defines Tensor, so this module
 # and the ops may only look Tensor and _make up when they run.
 from autograd import tensor as _t  # noqa: E402
+from autograd import versions as _versions  # noqa: E402
+from autograd.versions import clock as _clock  # noqa: E402
+from autograd.versions import next_tick as _next_tick  # noqa: E402

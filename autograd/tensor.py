@@ -101,7 +101,7 @@ def _make(data: np.ndarray, requires_grad: bool = False, grad_fn: Function | Non
     """Wrap an array without copying or checking: the engine's fast constructor."""
     t = _new_tensor(Tensor)
     t.data = data
-    t.grad = None
+    t._grad = None
     t.requires_grad = requires_grad
     t.grad_fn = grad_fn
     return t
@@ -119,7 +119,9 @@ def _operand(value: Any, like: Tensor) -> Tensor:
     if isinstance(value, Tensor):
         return value
     if isinstance(value, np.ndarray):
-        return _make(_checked_dtype(value, value))
+        # A copy: the user may change the array after the forward pass, and
+        # the gradient must follow the values the forward pass used.
+        return _make(_checked_dtype(value, value).copy())
     if isinstance(value, numbers.Number) and not isinstance(value, np.generic):
         if isinstance(value, complex):
             _checked_dtype(np.array(value), value)
@@ -178,7 +180,7 @@ class Tensor(
     Tensor([2., 4., 6.])
     """
 
-    __slots__ = ("__weakref__", "data", "grad", "grad_fn", "requires_grad")
+    __slots__ = ("__weakref__", "_grad", "data", "grad_fn", "requires_grad")
 
     # A leaf is a terminal node of the graph: the backward walk reads this
     # instead of testing types.
@@ -190,13 +192,13 @@ class Tensor(
     __array_priority__ = 1000
 
     data: np.ndarray
-    grad: Tensor | None
+    _grad: Tensor | None
     grad_fn: Function | None
     requires_grad: bool
 
     def __init__(self, data: ArrayLike, requires_grad: bool = False, dtype: Any = None) -> None:
         self.data = _to_array(data, dtype)
-        self.grad = None
+        self._grad = None
         self.grad_fn = None
         self.requires_grad = False
         if requires_grad:
@@ -218,6 +220,42 @@ class Tensor(
     @property
     def dtype(self) -> np.dtype:
         return self.data.dtype
+
+    @property
+    def grad(self) -> Tensor | None:
+        """The gradient accumulated by backward passes (``None`` before the first).
+
+        Assigning checks the value as PyTorch does: ``None`` or a Tensor of
+        this tensor's shape and dtype; a wrong shape is refused here rather
+        than broadcast by a later accumulation or optimizer step.
+        """
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(
+                    "assigned grad expected to be a Tensor or None but got grad of type "
+                    f"{type(value).__name__}"
+                )
+            if value.data.shape != self.data.shape:
+                raise RuntimeError(
+                    f"assigned grad has data of a different size: the tensor has shape "
+                    f"{self.data.shape}, the gradient {value.data.shape}"
+                )
+            if value.data.dtype != self.data.dtype:
+                raise RuntimeError(
+                    f"assigned grad has data of a different type: the tensor is "
+                    f"{self.data.dtype}, the gradient {value.data.dtype}"
+                )
+        self._grad = value
+
+    @property
+    def _version(self) -> int:
+        """How many times the library has changed this tensor's memory in place
+        (shared with its views; see :mod:`autograd.versions`)."""
+        return _versions.version(self.data)
 
     @property
     def is_leaf(self) -> bool:
@@ -331,3 +369,4 @@ def tensor(data: ArrayLike, requires_grad: bool = False, dtype: Any = None) -> T
 
 # The engine works on finished Tensors: imported once Tensor exists.
 from autograd import engine as _engine  # noqa: E402
+from autograd import versions as _versions  # noqa: E402

@@ -18,6 +18,7 @@ from autograd import Tensor
 from autograd.compiler import live as _live
 from autograd.compiler import trace as _trace
 from autograd.ops.linalg import linear as _linear
+from autograd.tensor import _make
 from nn.init import Generatorish, _get_generator
 
 __all__ = [
@@ -156,8 +157,10 @@ def dropout(
         return input
     if p == 1.0:
         return input * np.zeros(input.shape, dtype=input.dtype)
-    # Drawn through `live` so that a compiled step draws a fresh mask each call.
-    return input * _live(_dropout_scale, generator, input.shape, p, input.dtype)
+    # Drawn through `live` so that a compiled step draws a fresh mask each call;
+    # wrapped without the copy an operand array gets (no one else holds it).
+    mask = _live(_dropout_scale, generator, input.shape, p, input.dtype)
+    return input * _make(mask)
 
 
 def _dropout_scale(

@@ -13,11 +13,12 @@ Randomness: ``generator`` may be a ``numpy.random.Generator``, an int seed, or
 from __future__ import annotations
 
 import math
+import threading
 from typing import Any
 
 import numpy as np
 
-from autograd import Tensor
+from autograd import Tensor, versions
 from autograd.creation import default_generator
 
 __all__ = [
@@ -50,9 +51,22 @@ def _get_generator(generator: Generatorish) -> np.random.Generator:
     )
 
 
+# A generator set for this thread only (Trainer.fit(seed=...) sets one), so
+# that two threads training their own models draw independent streams.
+_local = threading.local()
+
+
 def _global_generator() -> np.random.Generator:
     # Looked up at each call: autograd.manual_seed replaces the generator object.
-    return default_generator()
+    gen = getattr(_local, "generator", None)
+    return default_generator() if gen is None else gen
+
+
+def _set_thread_generator(gen: np.random.Generator | None) -> np.random.Generator | None:
+    """Make ``gen`` what ``generator=None`` means in this thread; return the previous one."""
+    previous = getattr(_local, "generator", None)
+    _local.generator = gen
+    return previous
 
 
 def _array(tensor: Tensor | np.ndarray, op: str, need_float: bool = True) -> np.ndarray:
@@ -68,6 +82,7 @@ def _fill(tensor: Any, values: np.ndarray | float) -> Any:
     arr = tensor.data if isinstance(tensor, Tensor) else tensor
     # Assign into the existing array: dtype and identity are kept.
     arr[...] = values
+    versions.bump(arr)
     return tensor
 
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 from numpy.typing import DTypeLike
 
-from autograd import Tensor
+from autograd import Tensor, versions
 from autograd.compiler import trace as _trace
 
 if TYPE_CHECKING:
@@ -507,6 +507,7 @@ class Module:
             )
         for param, value in updates:
             np.copyto(param.data, value)
+            versions.bump(param.data)
         return IncompatibleKeys(missing, unexpected)
 
     # --------------------------------------------------------------- calling

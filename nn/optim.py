@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor, enable_grad
+from autograd import Tensor, enable_grad, versions
 from autograd.compiler import trace as _trace
 
 __all__ = ["SGD", "Adam", "AdamW", "CosineAnnealingLR", "LRScheduler", "Optimizer", "StepLR"]
@@ -376,6 +376,7 @@ class SGD(Optimizer):
                         g = buf
                 np.multiply(g, lr, out=work)
                 data -= work
+                versions.bump(data)
         return loss
 
 
@@ -524,6 +525,7 @@ class Adam(Optimizer):
                 np.multiply(exp_avg, step_size, out=work)
                 work /= denom
                 data -= work
+                versions.bump(data)
         return loss
 
 

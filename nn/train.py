@@ -28,6 +28,7 @@ import autograd
 from autograd import Tensor, default_generator, manual_seed, no_grad
 from nn.callbacks import Callback, EarlyStopping, ModelCheckpoint
 from nn.data import DataLoader
+from nn.init import _global_generator, _set_thread_generator
 from nn.io import load, save
 from nn.metrics import resolve_metrics
 from nn.module import Module
@@ -151,6 +152,7 @@ class Trainer:
         self.stop_training = False
         self.log_names: list[str] | None = None
         self._progress: tuple[int, DataLoader] | None = None
+        self._rng: np.random.Generator | None = None
         # Forward-backward and update compiled apart, so that the non-finite
         # checks still run between them, before the parameters change.
         self._compiled = (
@@ -246,9 +248,18 @@ class Trainer:
         history = History(
             {"epochs": int(epochs), "batch_size": batch_size, "steps": len(loader), "seed": seed}
         )
+        # The seed's own stream for dropout and init in this thread: the same
+        # numbers as the reseeded engine generator, without sharing it with
+        # another thread's training.
+        previous_gen = _set_thread_generator(None if seed is None else np.random.default_rng(seed))
+        self._rng = _global_generator()  # what this run draws from, for checkpoints
         start = 0
         if resume is not None:
-            start = self._restore(resume, loader, history)
+            try:
+                start = self._restore(resume, loader, history)
+            except BaseException:
+                _set_thread_generator(previous_gen)
+                raise
         for callback in callbacks:
             callback.set_trainer(self)
         self.log_names = ["loss", *self.metrics]
@@ -298,6 +309,8 @@ class Trainer:
                         stacklevel=2,
                     )
             raise
+        finally:
+            _set_thread_generator(previous_gen)
         self.model.train(was_training)
         for callback in callbacks:
             callback.on_train_end(dict(logs))
@@ -327,7 +340,8 @@ class Trainer:
             progress = {
                 "epoch": epoch,
                 "history": {key: [float(v) for v in values] for key, values in history.items()},
-                "engine_rng": default_generator().bit_generator.state,
+                # the stream dropout draws from: the run's, set by fit(seed=)
+                "engine_rng": (self._rng or _global_generator()).bit_generator.state,
                 "loader_rng": loader._rng.bit_generator.state,
             }
         state = {
@@ -383,7 +397,7 @@ class Trainer:
         progress = state["progress"]
         if "loader_rng" not in progress:
             return 0
-        default_generator().bit_generator.state = progress["engine_rng"]
+        _global_generator().bit_generator.state = progress["engine_rng"]
         loader._rng.bit_generator.state = progress["loader_rng"]
         epoch = progress["epoch"]
         for e in range(epoch):

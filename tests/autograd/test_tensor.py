@@ -180,13 +180,17 @@ def test_reflected_operators_with_numpy_arrays_give_tensors() -> None:
     np.testing.assert_allclose(x.grad.data, a.T @ np.ones((2, 2)))
 
 
-def test_in_place_operators_rebind_to_new_tensors() -> None:
+def test_augmented_assignment_is_in_place_as_in_pytorch() -> None:
     x = Tensor([1.0, 2.0], requires_grad=True)
-    y = x
-    y += 1.0
-    assert y is not x and isinstance(y, Tensor)
+    with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
+        x += 1.0
     np.testing.assert_array_equal(x.data, [1.0, 2.0])
+    y = x * 1.0
+    alias = y
+    y += 1.0
+    assert y is alias  # changed in place, its history rebased onto the add
     y *= 3.0
+    np.testing.assert_array_equal(alias.data, [6.0, 9.0])
     y.sum().backward()
     np.testing.assert_array_equal(x.grad.data, [3.0, 3.0])
 

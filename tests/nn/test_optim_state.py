@@ -240,7 +240,11 @@ def test_step_refuses_unusable_state_before_updating():
     ):
         opt.step()
     opt.param_groups[0]["amsgrad"] = False
-    ps[1].grad = nn.Parameter(np.ones(2))  # wrong shape
+    # A gradient of the wrong shape is refused when assigned (PyTorch's rule);
+    # one that got there anyway (set on the slot) is refused by step().
+    with pytest.raises(RuntimeError, match="assigned grad has data of a different size"):
+        ps[1].grad = nn.Parameter(np.ones(2))
+    ps[1]._grad = nn.Parameter(np.ones(2))
     with pytest.raises(ValueError, match=r"gradient of shape \(2,\)"):
         opt.step()
     for p, w in zip(ps, weights, strict=True):
