@@ -7,7 +7,7 @@
 Tensor([[2., 4.]])
 """
 
-from autograd import functional, testing
+from autograd import functional, linalg, testing
 from autograd.creation import (
     default_generator,
     manual_seed,
@@ -73,6 +73,7 @@ __all__ = [
     "gradcheck",
     "gradgradcheck",
     "is_grad_enabled",
+    "linalg",
     "manual_seed",
     "maximum",
     "minimum",
