@@ -277,9 +277,13 @@ def inner(a: Any, b: Any) -> Tensor:
 
 def _scaled_sum(x: Any, product: Tensor, beta: float, alpha: float) -> Tensor:
     out = product if alpha == 1 else product * alpha
-    if beta == 0:  # PyTorch: the input is ignored, NaN in it included
-        return out
     x = _t._operand(x, product)
+    if beta == 0:
+        # PyTorch ignores the input (NaN in it included) but keeps it in the
+        # graph with a zero gradient: a where that never selects it.
+        from autograd.ops.elementwise import where
+
+        return out + where(np.zeros((), dtype=bool), x, np.zeros((), dtype=x.data.dtype))
     return out + (x if beta == 1 else x * beta)
 
 
