@@ -345,8 +345,6 @@ def vector_norm(
         # the result in the graph with the zero gradient that PyTorch gives.
         one = np.ones((), dtype=x.data.dtype)
         return where(x.data != 0, one, x * 0.0).sum(axes, keepdim)
-    if ord < 0:
-        return (abs(x) ** ord).sum(axes, keepdim) ** (1.0 / ord)
     return VectorNorm.apply(x, ord=ord, axis=axes, keepdims=bool(keepdim))
 
 

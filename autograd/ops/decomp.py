@@ -420,38 +420,46 @@ class VectorNorm(Function):
 
     def forward(self, x: Tensor, ord: float, axis: tuple[int, ...], keepdims: bool) -> np.ndarray:
         self.save_for_backward(x)
-        self.ord, self.axis, self.keepdims = ord, axis, keepdims
+        self.ord = ord
         a = np.abs(x.data)
-        if ord == 2:
-            out = np.sqrt(np.sum(a * a, axis=axis, keepdims=True))
-        elif ord == 1:
-            out = np.sum(a, axis=axis, keepdims=True)
-        else:
-            # Scaled by the largest element: |x|^p neither overflows nor underflows.
-            top = np.max(a, axis=axis, keepdims=True, initial=0.0)
-            safe = np.where(top == 0, 1, top)
-            out = safe * np.sum((a / safe) ** ord, axis=axis, keepdims=True) ** (1.0 / ord)
-            out = np.where(top == 0, 0, out)
-        self.kept = out
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            if ord == 2:
+                out = np.sqrt(np.sum(a * a, axis=axis, keepdims=True))
+            elif ord == 1:
+                out = np.sum(a, axis=axis, keepdims=True)
+            elif ord < 0:
+                out = np.sum(a**ord, axis=axis, keepdims=True) ** (1.0 / ord)
+            else:
+                # Scaled by the largest element: |x|^p neither overflows nor underflows.
+                top = np.max(a, axis=axis, keepdims=True, initial=0.0)
+                safe = np.where((top == 0) | np.isinf(top), 1, top)
+                out = safe * np.sum((a / safe) ** ord, axis=axis, keepdims=True) ** (1.0 / ord)
+                out = np.where(top == 0, 0, np.where(np.isinf(top), top, out))
+        self.kept_shape = out.shape
         self.save_output(out if keepdims else out.reshape(_drop(out.shape, axis)))
         return self._output
 
     def backward(self, g: Any) -> Any:
         (x,) = self.saved
         p = self.ord
-        kept_shape = self.kept.shape
-        n = self.output().reshape(kept_shape)
-        g = g.reshape(kept_shape)
+        g = g.reshape(self.kept_shape)
         if p == 1:
-            return g * np.sign(dual.array(x))
+            # sign(NaN) counts as 0, as PyTorch's sgn does.
+            return g * np.nan_to_num(np.sign(dual.array(x)), nan=0.0)
+        n = self.output().reshape(self.kept_shape)
         zero_norm = dual.array(n) == 0
         one = np.ones((), dtype=x.dtype)
         n_safe = dual.where(zero_norm, one, n)
+        scale = g / n_safe if p == 2 else g / n_safe ** (p - 1.0)
+        # A zero norm gives a zero gradient (PyTorch's choice of subgradient).
+        scale = dual.where(zero_norm, dual.zero(scale), scale)
         if p == 2:
-            return x * (g / n_safe)
-        zero_x = dual.array(x) == 0
-        ax = dual.where(zero_x, one, abs(x))
-        return (x * ax ** (p - 2.0)) * (g / n_safe ** (p - 1.0))
+            return x * scale
+        # sign(x) |x|^(p-1) with the sign as a constant (its derivative is 0
+        # almost everywhere): finite at x = inf for p < 0, where x |x|^(p-2) is not.
+        xa = dual.array(x)
+        ax = dual.where(xa == 0, one, abs(x))
+        return (np.sign(xa) * ax ** (p - 1.0)) * scale
 
 
 def _drop(shape: tuple[int, ...], axis: tuple[int, ...]) -> tuple[int, ...]:
