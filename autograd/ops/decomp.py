@@ -96,11 +96,12 @@ def _lead(a: Tensor, op: str, square: bool) -> tuple[int, ...]:
     return shape[:-2]
 
 
-def _checked(op: str, compute: Any, *args: Any, **kw: Any) -> Any:
+def _checked(op: str, compute: Any, a: np.ndarray, *args: Any, **kw: Any) -> Any:
     try:
-        return compute(*args, **kw)
+        return compute(a, *args, **kw)
     except np.linalg.LinAlgError as exc:
-        raise ValueError(f"{op}: {exc}") from None
+        why = "; the input contains NaN or inf" if not np.isfinite(a).all() else ""
+        raise ValueError(f"{op}: {exc}{why}") from None
 
 
 # -- inverse, determinant, solve ----------------------------------------------------------
