@@ -341,7 +341,8 @@ class SVD(Function):
             )
         inner = diag_embed(gs)
         if not (use_u or use_v):
-            return u @ inner @ vh
+            # Only the first k columns of U and rows of Vh meet S.
+            return u[..., :, :k] @ inner @ vh[..., :k, :]
         v, gv = _swap(vh), _swap(gvh)
         s2 = s * s
         e = s2[..., None, :] - s2[..., :, None] + _eye(k, s)

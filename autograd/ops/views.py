@@ -670,7 +670,10 @@ class ViewMethods:
 
     def contiguous(self: Tensor) -> Tensor:
         """This tensor if its data is C-contiguous, else a contiguous copy."""
-        return self if self.data.flags.c_contiguous else _clone(self)
+        if self.data.flags.c_contiguous:
+            return self
+        # Flattening a non-contiguous array copies it in C order.
+        return self.reshape(-1).reshape(self.data.shape)
 
     def unfold(self: Tensor, dimension: int, size: int, step: int) -> Tensor:
         """Windows of ``size`` every ``step`` along ``dimension``, as a last dim."""
