@@ -344,7 +344,9 @@ def vector_norm(
         # Each element counts 1 or 0; the zero branch (x * 0 where x == 0) keeps
         # the result in the graph with the zero gradient that PyTorch gives.
         one = np.ones((), dtype=x.data.dtype)
-        return where(x.data != 0, one, x * 0.0).sum(axes, keepdim)
+        nonzero = x.data != 0
+        zeros = where(nonzero, np.zeros((), dtype=x.data.dtype), x) * 0.0
+        return where(nonzero, one, zeros).sum(axes, keepdim)
     return VectorNorm.apply(x, ord=ord, axis=axes, keepdims=bool(keepdim))
 
 
