@@ -30,14 +30,20 @@ __all__: list[str] = [
     "bmm",
     "chain_matmul",
     "cross",
+    "det",
     "dot",
     "einsum",
     "inner",
+    "inverse",
     "kron",
+    "logdet",
     "matmul",
+    "matrix_power",
     "mm",
     "mv",
     "outer",
+    "pinverse",
+    "slogdet",
     "tensordot",
     "vdot",
 ]
@@ -354,6 +360,55 @@ def cross(a: Any, b: Any, dim: int | None = None) -> Tensor:
     return stack([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0], axis=d)
 
 
+# -- torch's top-level names for autograd.linalg functions --------------------------------
+
+
+def inverse(a: Any) -> Tensor:
+    """The inverse of each square matrix (``linalg.inv``)."""
+    from autograd import linalg
+
+    return linalg.inv(a)
+
+
+def det(a: Any) -> Tensor:
+    """The determinant of each square matrix (``linalg.det``)."""
+    from autograd import linalg
+
+    return linalg.det(a)
+
+
+def slogdet(a: Any) -> Any:
+    """``(sign, logabsdet)`` of each square matrix (``linalg.slogdet``)."""
+    from autograd import linalg
+
+    return linalg.slogdet(a)
+
+
+def logdet(a: Any) -> Tensor:
+    """``log(det(a))``: NaN where the determinant is negative, -inf where it is 0."""
+    from autograd import linalg
+    from autograd.ops.elementwise import where
+
+    sign, logabs = linalg.slogdet(a)
+    nan = np.full((), np.nan, dtype=logabs.data.dtype)
+    out = where(sign.data < 0, nan, logabs)
+    return where(sign.data == 0, np.full((), -np.inf, dtype=logabs.data.dtype), out)
+
+
+def pinverse(a: Any, rcond: float = 1e-15) -> Tensor:
+    """The pseudo-inverse, singular values below ``rcond`` times the largest dropped."""
+    from autograd import linalg
+
+    return linalg.pinv(a, rtol=rcond)
+
+
+def matrix_power(a: Any, n: int) -> Tensor:
+    """``a`` multiplied by itself ``n`` times (``linalg.matrix_power``)."""
+    from autograd import linalg
+
+    return linalg.matrix_power(a, n)
+
+
 class ProductMethods:
     """Methods of :class:`~autograd.Tensor` defined with this module's functions."""
 
@@ -414,3 +469,27 @@ class ProductMethods:
     def tensordot(self: Tensor, other: Any, dims: Any = 2) -> Tensor:
         """Contraction over ``dims``."""
         return tensordot(self, other, dims)
+
+    def inverse(self: Tensor) -> Tensor:
+        """The inverse of each square matrix."""
+        return inverse(self)
+
+    def det(self: Tensor) -> Tensor:
+        """The determinant of each square matrix."""
+        return det(self)
+
+    def slogdet(self: Tensor) -> Any:
+        """``(sign, logabsdet)`` of each square matrix."""
+        return slogdet(self)
+
+    def logdet(self: Tensor) -> Tensor:
+        """``log(det)``: NaN for a negative determinant."""
+        return logdet(self)
+
+    def pinverse(self: Tensor, rcond: float = 1e-15) -> Tensor:
+        """The pseudo-inverse."""
+        return pinverse(self, rcond)
+
+    def matrix_power(self: Tensor, n: int) -> Tensor:
+        """The ``n``-th matrix power."""
+        return matrix_power(self, n)

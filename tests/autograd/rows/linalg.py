@@ -161,6 +161,21 @@ NORM_ARGS = {
     2: [{"ord": None, "dim": None}, {"ord": "fro", "dim": None}, {"ord": 2, "dim": 1}],
 }
 
+
+def _tensor_names(x: Any) -> Any:
+    s = spd(x)
+    scalars = s.det() + s.logdet() + s.slogdet()[1]
+    return s.inverse() + s.pinverse() * 2.0 + s.matrix_power(2) + scalars[..., None, None]
+
+
+def _np_names(x: np.ndarray) -> np.ndarray:
+    s = spd(x)
+    det = np.linalg.det(s)
+    scalars = det + 2.0 * np.log(det)
+    inv = np.linalg.inv(s)
+    return 3.0 * inv + s @ s + scalars[..., None, None]
+
+
 ROWS: list[OpSpec] = [
     OpSpec(
         "linalg_inv",
@@ -495,3 +510,18 @@ def _np_chol(a: np.ndarray, upper: bool) -> np.ndarray:
 def _slog(result: Any) -> Any:
     sign, logabs = result
     return sign * logabs
+
+
+ROWS.append(
+    OpSpec(
+        "tensor_linalg_methods",
+        _tensor_names,
+        _np_names,
+        1,
+        "custom",
+        (UNIT,),
+        shapes=square(),
+        api=("inverse", "det", "logdet", "slogdet", "pinverse", "matrix_power"),
+        torch=_tensor_names,
+    )
+)
