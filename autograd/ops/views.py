@@ -1,5 +1,7 @@
 """Shape operations beyond the core: squeeze, unsqueeze, expand, repeat, flip,
-roll, split, chunk, diagonal, triangles and the other rearrangements.
+roll, split, chunk, diagonal, triangles and the other rearrangements (the
+joining functions of :mod:`autograd.ops.joining` and the diagonals of
+:mod:`autograd.ops.diagonals` are exported here too).
 
 Every op here is a composition of the core shape primitives (``Reshape``,
 ``Transpose``, ``BroadcastTo``, ``GetItem``, ``IndexAdd``, ``Concatenate``)
@@ -16,7 +18,21 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from autograd import tensor as _t
-from autograd.ops.shape import IndexAdd, _shape_args, _tensors, concatenate
+from autograd.ops.diagonals import diag, diag_embed, diagonal, trace, tril, triu
+from autograd.ops.joining import (
+    atleast_1d,
+    atleast_2d,
+    atleast_3d,
+    broadcast_tensors,
+    cat,
+    column_stack,
+    concat,
+    dstack,
+    hstack,
+    meshgrid,
+    vstack,
+)
+from autograd.ops.shape import _shape_args, concatenate
 
 if TYPE_CHECKING:
     from autograd.tensor import Tensor
@@ -28,6 +44,7 @@ __all__: list[str] = [
     "broadcast_tensors",
     "cat",
     "chunk",
+    "clone",
     "column_stack",
     "concat",
     "diag",
@@ -42,6 +59,7 @@ __all__: list[str] = [
     "moveaxis",
     "movedim",
     "narrow",
+    "repeat_interleave",
     "roll",
     "select",
     "split",
@@ -53,6 +71,7 @@ __all__: list[str] = [
     "tril",
     "triu",
     "unbind",
+    "unflatten",
     "unsqueeze",
     "vstack",
 ]
@@ -98,39 +117,6 @@ def unsqueeze(x: Any, dim: int) -> Tensor:
     d = _dim(dim, x.data.ndim + 1, "unsqueeze")
     shape = x.data.shape
     return x.reshape((*shape[:d], 1, *shape[d:]))
-
-
-def atleast_1d(*tensors: Any) -> Any:
-    """Each input with at least one dim (0-d becomes shape (1,)); one input gives one tensor."""
-    return _atleast(tensors, 1)
-
-
-def atleast_2d(*tensors: Any) -> Any:
-    """Each input with at least two dims: a vector becomes a row ``(1, n)``."""
-    return _atleast(tensors, 2)
-
-
-def atleast_3d(*tensors: Any) -> Any:
-    """Each input with at least three dims: ``(n,)`` becomes ``(1, n, 1)``, ``(m, n)``
-    becomes ``(m, n, 1)``."""
-    return _atleast(tensors, 3)
-
-
-def _atleast(tensors: tuple[Any, ...], n: int) -> Any:
-    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
-        return tuple(_atleast((t,), n) for t in tensors[0])
-    out = []
-    for t in tensors:
-        t = _tensor(t)
-        s = t.data.shape
-        if len(s) < n:
-            if n == 3:
-                s = {0: (1, 1, 1), 1: (1, *s, 1), 2: (*s, 1)}[len(s)]
-            else:
-                s = (1,) * (n - len(s)) + s
-            t = t.reshape(s)
-        out.append(t)
-    return out[0] if len(out) == 1 else tuple(out)
 
 
 # -- broadcasting and repeating -----------------------------------------------------------
@@ -179,39 +165,6 @@ def tile(x: Any, dims: Any) -> Tensor:
     reps = _dims_of(dims)
     reps = (1,) * (x.data.ndim - len(reps)) + reps
     return _repeat(x, reps, "tile")
-
-
-def broadcast_tensors(*tensors: Any) -> tuple[Tensor, ...]:
-    """The inputs broadcast to their common shape."""
-    ts = [_tensor(t) for t in tensors]
-    shape = np.broadcast_shapes(*(t.data.shape for t in ts))
-    return tuple(t if t.data.shape == shape else t.broadcast_to(shape) for t in ts)
-
-
-def meshgrid(*tensors: Any, indexing: str = "ij") -> tuple[Tensor, ...]:
-    """Coordinate grids from 1-D tensors: ``indexing="ij"`` (PyTorch's default) or
-    ``"xy"`` (NumPy's default, the first two dims swapped)."""
-    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
-        tensors = tuple(tensors[0])
-    if indexing not in ("ij", "xy"):
-        raise ValueError(f"meshgrid: indexing must be 'ij' or 'xy', got {indexing!r}")
-    ts = [_tensor(t) for t in tensors]
-    for t in ts:
-        if t.data.ndim > 1:
-            raise ValueError(f"meshgrid: expected 0-d or 1-d tensors, got shape {t.data.shape}")
-    ts = [t.reshape(-1) for t in ts]
-    sizes = [t.data.shape[0] for t in ts]
-    if indexing == "xy" and len(ts) >= 2:
-        sizes[0], sizes[1] = sizes[1], sizes[0]
-    out = []
-    for i, t in enumerate(ts):
-        pos = i
-        if indexing == "xy" and len(ts) >= 2 and i < 2:
-            pos = 1 - i
-        shape = [1] * len(ts)
-        shape[pos] = sizes[pos]
-        out.append(t.reshape(tuple(shape)).broadcast_to(tuple(sizes)))
-    return tuple(out)
 
 
 # -- reordering ---------------------------------------------------------------------------
@@ -381,133 +334,6 @@ def unfold(x: Any, dimension: int, size: int, step: int) -> Tensor:
         raise ValueError(f"unfold: step must be > 0, got {step}")
     windows = np.arange(0, n - size + 1, step)[:, None] + np.arange(size)
     return movedim(x[_along(x.data.ndim, d, windows)], d + 1, -1)
-
-
-# -- joining ------------------------------------------------------------------------------
-
-
-def cat(tensors: Any, dim: int = 0, *, axis: int | None = None) -> Tensor:
-    """Join tensors along an existing dim (PyTorch's name for ``concatenate``)."""
-    return concatenate(tensors, dim if axis is None else axis)
-
-
-concat = cat
-
-
-def hstack(tensors: Any) -> Tensor:
-    """Join along dim 1, or dim 0 for 1-D tensors."""
-    ts = atleast_1d(list(_tensors(tensors, "hstack")))
-    return concatenate(ts, 0 if ts[0].data.ndim == 1 else 1)
-
-
-def vstack(tensors: Any) -> Tensor:
-    """Join as rows: 1-D tensors become rows ``(1, n)``."""
-    return concatenate(atleast_2d(list(_tensors(tensors, "vstack"))), 0)
-
-
-def dstack(tensors: Any) -> Tensor:
-    """Join along the third dim (after :func:`atleast_3d`)."""
-    return concatenate(atleast_3d(list(_tensors(tensors, "dstack"))), 2)
-
-
-def column_stack(tensors: Any) -> Tensor:
-    """Join as columns: 0-d and 1-D tensors become columns ``(n, 1)``."""
-    ts = [t if t.data.ndim >= 2 else t.reshape(-1, 1) for t in _tensors(tensors, "column_stack")]
-    return concatenate(ts, 1)
-
-
-# -- diagonals and triangles --------------------------------------------------------------
-
-
-def _diag_index(rows: int, cols: int, offset: int) -> tuple[np.ndarray, np.ndarray]:
-    """Row and column positions of diagonal ``offset`` of a ``rows x cols`` matrix."""
-    if offset >= 0:
-        n = max(0, min(rows, cols - offset))
-        i = np.arange(n)
-        return i, i + offset
-    n = max(0, min(rows + offset, cols))
-    i = np.arange(n)
-    return i - offset, i
-
-
-def diagonal(x: Any, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
-    """The diagonal ``offset`` of the matrices in dims ``dim1``, ``dim2``, as a last dim."""
-    x = _tensor(x)
-    n = x.data.ndim
-    if n < 2:
-        raise ValueError(f"diagonal: expected a tensor of at least 2 dims, got {x.data.shape}")
-    d1, d2 = _dim(dim1, n, "diagonal"), _dim(dim2, n, "diagonal")
-    if d1 == d2:
-        raise ValueError(f"diagonal: dim1 and dim2 cannot be the same dim ({dim1}, {dim2})")
-    m = movedim(x, (d1, d2), (-2, -1)) if (d1, d2) != (n - 2, n - 1) else x
-    rows, cols = _diag_index(m.data.shape[-2], m.data.shape[-1], int(offset))
-    return m[..., rows, cols]
-
-
-def diag_embed(x: Any, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:
-    """Matrices with the last dim of ``x`` on their diagonal ``offset`` (zeros elsewhere),
-    placed in dims ``dim1``, ``dim2`` of the result."""
-    x = _tensor(x)
-    if x.data.ndim == 0:
-        x = x.reshape(1)
-    k = x.data.shape[-1]
-    side = k + abs(int(offset))
-    rows, cols = _diag_index(side, side, int(offset))
-    shape = (*x.data.shape[:-1], side, side)
-    out = IndexAdd.apply(x, index=(Ellipsis, rows, cols), shape=shape, accumulate=False)
-    n = out.data.ndim
-    d1, d2 = _dim(dim1, n, "diag_embed"), _dim(dim2, n, "diag_embed")
-    if d1 == d2:
-        raise ValueError(f"diag_embed: dim1 and dim2 cannot be the same dim ({dim1}, {dim2})")
-    if (d1, d2) != (n - 2, n - 1):
-        out = movedim(out, (-2, -1), (d1, d2))
-    return out
-
-
-_diagonal = diagonal
-
-
-def diag(x: Any, diagonal: int = 0) -> Tensor:
-    """A 1-D tensor's square matrix with it on diagonal ``diagonal``, or a matrix's
-    diagonal ``diagonal`` as a 1-D tensor."""
-    x = _tensor(x)
-    if x.data.ndim == 1:
-        return diag_embed(x, diagonal)
-    if x.data.ndim == 2:
-        return _diagonal(x, diagonal)
-    raise ValueError(f"diag: expected a 1-D or 2-D tensor, got shape {x.data.shape}")
-
-
-def _triangle(x: Any, diagonal: int, lower: bool, op: str) -> Tensor:
-    from autograd.ops.elementwise import where
-
-    x = _tensor(x)
-    if x.data.ndim < 2:
-        raise ValueError(f"{op}: expected a tensor of at least 2 dims, got {x.data.shape}")
-    r, c = x.data.shape[-2:]
-    keep = np.tri(r, c, int(diagonal), dtype=bool)
-    if not lower:
-        keep = ~np.tri(r, c, int(diagonal) - 1, dtype=bool)
-    # where, not a product with the mask: NaN and inf outside the triangle give 0.
-    return where(keep, x, np.zeros((), dtype=x.data.dtype))
-
-
-def tril(x: Any, diagonal: int = 0) -> Tensor:
-    """The lower triangle (on and below diagonal ``diagonal``); zeros above."""
-    return _triangle(x, diagonal, True, "tril")
-
-
-def triu(x: Any, diagonal: int = 0) -> Tensor:
-    """The upper triangle (on and above diagonal ``diagonal``); zeros below."""
-    return _triangle(x, diagonal, False, "triu")
-
-
-def trace(x: Any) -> Tensor:
-    """The sum of a matrix's main diagonal."""
-    x = _tensor(x)
-    if x.data.ndim != 2:
-        raise ValueError(f"trace: expected a matrix, got shape {x.data.shape}")
-    return diagonal(x).sum()
 
 
 class ViewMethods:
@@ -686,3 +512,18 @@ def _clone(x: Tensor) -> Tensor:
     # A cast to the same dtype copies the array and passes the gradient on
     # unchanged; -0.0, NaN and inf are kept as they are.
     return Cast.apply(x, dtype=x.data.dtype)
+
+
+def clone(x: Any) -> Tensor:
+    """A copy in the graph (:meth:`Tensor.clone`)."""
+    return _tensor(x).clone()
+
+
+def repeat_interleave(x: Any, repeats: Any, dim: int | None = None) -> Tensor:
+    """Repeat each element ``repeats`` times along ``dim`` (:meth:`Tensor.repeat_interleave`)."""
+    return _tensor(x).repeat_interleave(repeats, dim)
+
+
+def unflatten(x: Any, dim: int, sizes: Any) -> Tensor:
+    """Split dim ``dim`` into ``sizes`` (:meth:`Tensor.unflatten`)."""
+    return _tensor(x).unflatten(dim, sizes)
