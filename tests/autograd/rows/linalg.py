@@ -156,7 +156,7 @@ NAN_MAX = (
 # linalg.norm's arguments by the number of input dims.
 NORM_ARGS = {
     0: [{"ord": None, "dim": None}],
-    1: [{"ord": None, "dim": None}, {"ord": 3, "dim": None}, {"ord": 1, "dim": 0}],
+    1: [{"ord": None, "dim": None}, {"ord": 3, "dim": None}, {"ord": 0.5, "dim": 0}],
     # (nuc, through the SVD, is in linalg_matrix_norm: LAPACK refuses NaN, as in PyTorch.)
     2: [{"ord": None, "dim": None}, {"ord": "fro", "dim": None}, {"ord": 2, "dim": 1}],
 }
