@@ -765,6 +765,7 @@ GROUPS: tuple[str, ...] = (
     "index",
     "views",
     "products",
+    "linalg",
     "convert",
     "inplace",
     "conv",

@@ -199,7 +199,7 @@ ROWS: list[OpSpec] = [
         torch=lambda x, **p: torch.nn.functional.max_pool2d(x, **p),
     ),
     OpSpec(
-        "unfold",
+        "nn_unfold",
         lambda x, **p: F.unfold(x, **p),
         np_unfold,
         1,
@@ -210,7 +210,7 @@ ROWS: list[OpSpec] = [
         torch=lambda x, **p: torch.nn.functional.unfold(x, **p),
     ),
     OpSpec(
-        "fold",
+        "nn_fold",
         lambda x: F.fold(x, output_size=(3, 4), kernel_size=2),
         np_fold,
         1,
