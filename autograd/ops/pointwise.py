@@ -30,6 +30,7 @@ from autograd.ops.rounding import (
     Floor,
     FloorDivide,
     Fmod,
+    Heaviside,
     NanToNum,
     Remainder,
     Round,
@@ -55,9 +56,11 @@ from autograd.ops.transcendental import (
     Log10,
     LogAddExp,
     LogAddExp2,
+    Logit,
     Reciprocal,
     Rsqrt,
     Sin,
+    Sinc,
     Sinh,
     Tan,
     Xlogy,
@@ -199,7 +202,15 @@ class PointwiseMethods:
         """Radians to degrees."""
         return _floating(self) * (180.0 / math.pi)
 
+    def sinc(self) -> Tensor:
+        """The normalised sinc, ``sin(pi x) / (pi x)``, 1 at 0."""
+        return Sinc.apply(_floating(self))
+
     # -- exponentials and logarithms -----------------------------------------
+    def logit(self, eps: float | None = None) -> Tensor:
+        """``log(x / (1 - x))``; with ``eps``, x is first clamped to ``[eps, 1 - eps]``."""
+        return Logit.apply(_floating(self), eps=eps)
+
     def log1p(self) -> Tensor:
         """``log(1 + x)``, accurate for small ``x``."""
         return Log1p.apply(_floating(self))
@@ -403,6 +414,10 @@ class PointwiseMethods:
     def __rmod__(self: Tensor, other: Any) -> Tensor:
         return Remainder.apply(_t._operand(other, self), self)
 
+    def heaviside(self: Tensor, values: Any) -> Tensor:
+        """0 where x < 0, ``values`` where x == 0, 1 where x > 0 (0 at NaN); the gradient is 0."""
+        return Heaviside.apply(self, _t._operand(values, self))
+
     # -- tests, comparisons and logic (boolean results, no gradient) ------------------
     def isnan(self) -> Tensor:
         """True where x is NaN."""
@@ -600,6 +615,9 @@ arcsinh = _function("arcsinh")
 arccosh = _function("arccosh")
 arctanh = _function("arctanh")
 deg2rad = _function("deg2rad")
+sinc = _function("sinc")
+logit = _function("logit")
+heaviside = _function("heaviside")
 rad2deg = _function("rad2deg")
 log1p = _function("log1p")
 expm1 = _function("expm1")

@@ -211,3 +211,17 @@ class NanToNum(Function):
 
     def backward(self, g: Tensor) -> Tensor:
         return g * self.saved[0]
+
+
+class Heaviside(Function):
+    """d heaviside(a, v) = 0 (a step: 0 below 0, v at 0, 1 above; 0 at NaN as in PyTorch)"""
+
+    formula = "step(a; v)"
+
+    def forward(self, a: Tensor, v: Tensor) -> np.ndarray:
+        x = a.data
+        step = (x > 0).astype(np.result_type(x, v.data))
+        return np.where(x == 0, v.data, step)
+
+    def backward(self, g: Tensor) -> tuple[Any, ...]:
+        return _zeros(g, self.needs_input_grad)

@@ -354,3 +354,55 @@ class Xlogy(Function):
         if self.needs_input_grad[1]:
             gb = g * a / b
         return ga, gb
+
+
+class Sinc(_Unary):
+    """d sinc(a) = (pi a cos(pi a) - sin(pi a)) / (pi a**2) da, taken as 0 where pi a**2 = 0
+
+    As in PyTorch, the rule is masked where ``pi a**2`` is 0 (at 0 and where it
+    underflows): the first derivative there is its true value 0, but its own
+    derivative at those points is 0 too, not the true -pi**2 / 3.
+    """
+
+    formula = "sin(πa) / (πa)"
+    fn = staticmethod(np.sinc)
+
+    def backward(self, g: Tensor) -> Tensor:
+        (a,) = self.saved
+        api = a * np.pi
+        sq = a * a * np.pi
+        flat = array(sq) == 0
+        out = g * (api * dual.cos(api) - dual.sin(api)) / dual.where(flat, 1.0, sq)
+        return dual.where(flat, zero(g), out)
+
+
+class Logit(Function):
+    """d logit(a) = da / (a (1 - a)); with eps, 0 where a is clamped to [eps, 1 - eps]
+
+    Without eps the gradient is NaN outside [0, 1] and g * inf at 0 and 1
+    (also at -0.0), as in PyTorch.
+    """
+
+    formula = "log(a / (1 − a))"
+
+    def forward(self, a: Tensor, eps: float | None = None) -> np.ndarray:
+        self.save_for_backward(a)
+        self.eps = eps
+        x = a.data if eps is None else np.clip(a.data, eps, 1.0 - eps)
+        return _like(np.log(x / (1.0 - x)), a.data)
+
+    def backward(self, g: Tensor) -> Tensor:
+        (a,) = self.saved
+        x = array(a)
+        if self.eps is None:
+            edge = (x == 0) | (x == 1)
+            outside = (x < 0) | (x > 1)
+            safe = dual.where(edge | outside, 0.5, a)
+            # inf only at the edges: a constant inf factor everywhere would
+            # give 0 * inf = NaN in the second derivative of the masked points.
+            at_edge = g * np.where(edge, np.inf, 0.0).astype(x.dtype)
+            inner = dual.where(edge, at_edge, g / (safe * (1.0 - safe)))
+            return dual.where(outside, np.array(np.nan, x.dtype), inner)
+        outside = (x < self.eps) | (x > 1.0 - self.eps)
+        safe = dual.where(outside, 0.5, a)
+        return dual.where(outside, zero(g), g / (safe * (1.0 - safe)))

@@ -476,3 +476,62 @@ def test_lerp_with_weight_one_gives_the_end_exactly() -> None:
     expected = torch.lerp(torch.from_numpy(a), torch.from_numpy(b), 1.0)
     np.testing.assert_array_equal(Tensor(a).lerp(b, 1.0).data, expected.numpy())
     np.testing.assert_array_equal(Tensor(a).lerp(b, 1.0).data[1:], b[1:])
+
+
+def test_heaviside_matches_torch_on_hostile_values() -> None:
+    x = np.repeat(HOSTILE, 3)
+    v = np.tile([0.5, np.nan, -2.0], HOSTILE.size)
+    check(Tensor(x).heaviside(v), torch.heaviside(torch.from_numpy(x), torch.from_numpy(v)))
+    check(
+        ag.heaviside(x[:0], Tensor(v[:0])),
+        torch.heaviside(torch.from_numpy(x[:0]), torch.from_numpy(v[:0])),
+    )
+    check(
+        Tensor(np.array(0.0)).heaviside(0.25),
+        torch.heaviside(
+            torch.tensor(0.0, dtype=torch.float64), torch.tensor(0.25, dtype=torch.float64)
+        ),
+    )
+    t = Tensor(x, requires_grad=True)
+    (g,) = ag.grad(t.heaviside(0.5), [t], np.ones(x.size))
+    np.testing.assert_array_equal(g.data, np.zeros(x.size))
+
+
+def test_inputs_that_are_read_only_or_not_contiguous_give_the_same_results() -> None:
+    base = np.linspace(-0.9, 0.9, 12).reshape(3, 4)
+    strided = base.T[::2]
+    frozen = base.copy()
+    frozen.flags.writeable = False
+    for x in (strided, frozen):
+        for name in ("sin", "atanh", "floor", "expm1", "logit", "sign", "isnan", "logical_not"):
+            ours = getattr(Tensor(x), name)()
+            np.testing.assert_array_equal(ours.data, getattr(Tensor(x.copy()), name)().data)
+        t = Tensor(x, requires_grad=True)
+        (g,) = ag.grad(ag.atan2(t, 0.5).sum() + t.fmod(0.3).sum(), [t])
+        want = torch.autograd.grad(
+            (
+                torch.atan2(
+                    u := torch.tensor(x.copy(), requires_grad=True),
+                    torch.tensor(0.5, dtype=torch.float64),
+                ).sum()
+                + torch.fmod(u, 0.3).sum()
+            ),
+            [u],
+        )[0]
+        np.testing.assert_allclose(g.data, want.numpy(), rtol=1e-12)
+
+
+def test_logit_edges_match_torch() -> None:
+    x = np.array([0.0, -0.0, 1.0, -0.5, 1.5, np.nan, 0.5, 0.05, 0.99])
+    for eps in (None, 0.1):
+        ours = Tensor(x, requires_grad=True)
+        theirs = torch.tensor(x, requires_grad=True)
+        with np.errstate(all="ignore"):
+            out = ours.logit(eps)
+            (g,) = ag.grad(out, [ours], np.linspace(0.5, 1.5, x.size))
+        expected = torch.logit(theirs, eps=eps)
+        (w,) = torch.autograd.grad(
+            expected, [theirs], torch.linspace(0.5, 1.5, x.size, dtype=torch.float64)
+        )
+        np.testing.assert_allclose(out.data, expected.detach().numpy(), rtol=1e-12)
+        np.testing.assert_allclose(g.data, w.numpy(), rtol=1e-12)

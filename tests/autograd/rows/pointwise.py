@@ -78,6 +78,7 @@ ROWS: list[OpSpec] = [
         torch="atan2",
     ),
     binary_row("hypot", lambda a, b: a.hypot(b), np.hypot, FAR_FROM_ZERO, REAL, torch="hypot"),
+    _smooth_unary("sinc", np.sinc, FAR_FROM_ZERO),
     # -- exponentials and logarithms ------------------------------------------------------
     _smooth_unary("log1p", np.log1p, floats(-0.9, 3.0)),
     _smooth_unary("expm1", np.expm1),
@@ -90,6 +91,21 @@ ROWS: list[OpSpec] = [
     binary_row("logaddexp", lambda a, b: a.logaddexp(b), np.logaddexp, torch="logaddexp"),
     binary_row("logaddexp2", lambda a, b: a.logaddexp2(b), np.logaddexp2, torch="logaddexp2"),
     binary_row("xlogy", lambda a, b: a.xlogy(b), _np_xlogy, REAL, POSITIVE, torch="xlogy"),
+    OpSpec(
+        "logit",
+        lambda x, eps: x.logit(eps),
+        lambda x, eps: (
+            np.log(np.clip(x, eps, 1 - eps) / (1 - np.clip(x, eps, 1 - eps)))
+            if eps is not None
+            else np.log(x / (1 - x))
+        ),
+        1,
+        "elementwise",
+        (away_from((0.2, 0.8), 0.05, 0.95),),
+        avoid=near((0.2, 0.8)),
+        params=_params(eps=[None, 0.2]),
+        torch=lambda x, eps: torch.logit(x, eps=eps),
+    ),
     # -- arithmetic as methods ----------------------------------------------------------------
     OpSpec(
         "add_alpha",
@@ -236,6 +252,17 @@ ROWS: list[OpSpec] = [
         smooth=False,
         params=lambda shapes: st.sampled_from([{}, {"nan": 1.5, "posinf": 9.0, "neginf": -9.0}]),
         torch=lambda x, **p: torch.nan_to_num(x, **p),
+    ),
+    binary_row(
+        "heaviside",
+        lambda x, v: x.heaviside(v),
+        np.heaviside,
+        NONZERO,
+        REAL,
+        avoid=near((0.0,)),
+        smooth=False,
+        torch_missing="PyTorch has no derivative for heaviside (here 0: the function is a step); "
+        "its values are compared with PyTorch in test_pointwise.py",
     ),
     unary_row(
         "clamp_min",
