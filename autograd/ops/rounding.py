@@ -129,7 +129,13 @@ class Remainder(Function):
     def forward(self, a: Tensor, b: Tensor) -> np.ndarray:
         _check_integer_divisor("remainder", a.data, b.data)
         self.save_for_backward(a, b)
-        return np.asarray(np.remainder(a.data, b.data))
+        x, y = a.data, b.data
+        with np.errstate(invalid="ignore"):
+            mod = np.asarray(np.fmod(x, y))
+            # PyTorch's rule: fmod moved into the divisor's sign. A zero keeps
+            # fmod's sign (the dividend's), where NumPy gives it the divisor's.
+            shift = (mod != 0) & ((y < 0) != (mod < 0))
+        return np.where(shift, mod + y, mod)
 
     def backward(self, g: Tensor) -> tuple[Tensor | None, Tensor | None]:
         a, b = (array(v) for v in self.saved)

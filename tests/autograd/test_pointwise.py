@@ -300,6 +300,9 @@ def test_float_divisions_by_zero_and_inf_match_torch(name: str) -> None:
         ours = call(Tensor(a), Tensor(b))
     theirs = call(torch.from_numpy(a), torch.from_numpy(b)).numpy()
     np.testing.assert_array_equal(ours.data, theirs)
+    # Signed zeros too: remainder(-0.0, 1.0) is -0.0 in PyTorch (NumPy: 0.0).
+    zeros = theirs == 0
+    np.testing.assert_array_equal(np.signbit(ours.data[zeros]), np.signbit(theirs[zeros]))
 
 
 def test_div_refuses_an_unknown_rounding_mode() -> None:
