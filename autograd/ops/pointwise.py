@@ -2,11 +2,12 @@
 logarithmic functions, rounding, remainders, logic and bit operations.
 
 The primitives live in :mod:`autograd.ops.transcendental` (smooth functions)
-and :mod:`autograd.ops.rounding` (piecewise ones); this module gives Tensor
-their methods under PyTorch's names and NumPy's spellings beside them, the
-operators ``//``, ``%``, ``& | ^ ~ << >>``, the tests (``isnan``, ``isclose``,
-comparisons as methods) and logic, which have no gradient, and the
-module-level functions (``autograd.sin(x)``).
+and :mod:`autograd.ops.rounding` (piecewise ones), and the ops without a
+gradient (tests such as ``isnan``, comparisons as methods, ``isclose``, logic
+and bit operations) in :mod:`autograd.ops.logic`. This module gives Tensor
+their methods under PyTorch's names with NumPy's spellings beside them, the
+operators ``//`` and ``%``, and the module-level functions
+(``autograd.sin(x)``, ``autograd.atan2(y, x)``).
 
 Integer and boolean tensors given to a floating-point function (``sin``,
 ``log2``, ``reciprocal``, ...) are promoted to the default float dtype, as in
@@ -16,7 +17,6 @@ PyTorch; the rounding functions keep an integer tensor's dtype.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -24,6 +24,9 @@ import numpy as np
 from autograd import tensor as _t
 from autograd.function import Function
 from autograd.ops.elementwise import Abs, Clip, Neg
+from autograd.ops.logic import *  # noqa: F403
+from autograd.ops.logic import LogicMethods, _as_tensor, function_of
+from autograd.ops.logic import __all__ as _logic_names
 from autograd.ops.rounding import (
     Ceil,
     Copysign,
@@ -104,38 +107,10 @@ class Lerp(Function):
         )
 
 
-def _no_grad_result(data: Any) -> Tensor:
-    return _t._make(np.asarray(data))
-
-
-def _integers(op: str, *arrays: np.ndarray) -> None:
-    """Bit operations are defined on integer and boolean tensors only (as in PyTorch)."""
-    if any(a.dtype.kind not in "biu" for a in arrays):
-        dtypes = " and ".join(str(a.dtype) for a in arrays)
-        raise TypeError(f"{op}: expected integer or boolean tensors, got dtype {dtypes}")
-
-
-def _bitwise(op: str, fn: Any, a: Any, b: Any) -> Tensor:
-    x = _as_tensor(a, b)
-    y = _t._operand(b, x)
-    _integers(op, x.data, y.data)
-    return _no_grad_result(fn(x.data, y.data))
-
-
-def _as_tensor(value: Any, *others: Any) -> Tensor:
-    """``value`` as a Tensor; a scalar takes the dtype of the first Tensor among ``others``."""
-    if isinstance(value, _t.Tensor):
-        return value
-    for other in others:
-        if isinstance(other, _t.Tensor):
-            return _t._operand(value, other)
-    return _t.Tensor(value)
-
-
 _ROUNDING_MODES = (None, "trunc", "floor")
 
 
-class PointwiseMethods:
+class PointwiseMethods(LogicMethods):
     """Methods of :class:`~autograd.Tensor` defined with this module's primitives."""
 
     __slots__ = ()
@@ -257,6 +232,24 @@ class PointwiseMethods:
         return self**exponent
 
     power = pow
+
+    def float_power(self: Tensor, exponent: Any) -> Tensor:
+        """``self ** exponent`` computed in float64 (the result is float64, as in PyTorch)."""
+        base = self.astype(np.float64)
+        if isinstance(exponent, _t.Tensor):
+            exponent = exponent.astype(np.float64)
+        return base**exponent
+
+    def ldexp(self, other: Any) -> Tensor:
+        """``self * 2 ** other``; the gradient is ``2 ** other`` also for negative integers.
+
+        (PyTorch's rule computes ``2 ** other`` in integers there, which gives 0.)
+        """
+        x = _floating(self)
+        e = _t._operand(other, x)
+        if e.data.dtype.kind in "biu":
+            e = _t._make(e.data.astype(x.data.dtype))
+        return x * (2.0**e)
 
     def square(self: Tensor) -> Tensor:
         """``x ** 2``."""
@@ -418,174 +411,10 @@ class PointwiseMethods:
         """0 where x < 0, ``values`` where x == 0, 1 where x > 0 (0 at NaN); the gradient is 0."""
         return Heaviside.apply(self, _t._operand(values, self))
 
-    # -- tests, comparisons and logic (boolean results, no gradient) ------------------
-    def isnan(self) -> Tensor:
-        """True where x is NaN."""
-        return _no_grad_result(np.isnan(self.data))
-
-    def isinf(self) -> Tensor:
-        """True where x is +inf or -inf."""
-        return _no_grad_result(np.isinf(self.data))
-
-    def isposinf(self) -> Tensor:
-        """True where x is +inf."""
-        return _no_grad_result(np.isposinf(self.data))
-
-    def isneginf(self) -> Tensor:
-        """True where x is -inf."""
-        return _no_grad_result(np.isneginf(self.data))
-
-    def isfinite(self) -> Tensor:
-        """True where x is neither infinite nor NaN."""
-        return _no_grad_result(np.isfinite(self.data))
-
-    def signbit(self) -> Tensor:
-        """True where the sign bit is set (also at -0.0)."""
-        return _no_grad_result(np.signbit(self.data))
-
-    def isclose(
-        self: Tensor, other: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
-    ) -> Tensor:
-        """True where ``|self - other| <= atol + rtol * |other|`` (equal infinities too)."""
-        y = _t._operand(other, self).data
-        return _no_grad_result(np.isclose(self.data, y, rtol=rtol, atol=atol, equal_nan=equal_nan))
-
-    def allclose(
-        self: Tensor, other: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
-    ) -> bool:
-        """Whether :meth:`isclose` holds everywhere (a Python bool)."""
-        return bool(np.all(self.isclose(other, rtol, atol, equal_nan).data))
-
-    def equal(self: Tensor, other: Any) -> bool:
-        """Whether both have the same shape and elements (a Python bool; NaN is unequal)."""
-        y = _t._operand(other, self).data
-        return self.data.shape == y.shape and bool(np.all(self.data == y))
-
-    def eq(self: Tensor, other: Any) -> Tensor:
-        """``self == other``, elementwise."""
-        return self == other
-
-    def ne(self: Tensor, other: Any) -> Tensor:
-        """``self != other``, elementwise."""
-        return self != other
-
-    def lt(self: Tensor, other: Any) -> Tensor:
-        """``self < other``, elementwise."""
-        return self < other
-
-    def le(self: Tensor, other: Any) -> Tensor:
-        """``self <= other``, elementwise."""
-        return self <= other
-
-    def gt(self: Tensor, other: Any) -> Tensor:
-        """``self > other``, elementwise."""
-        return self > other
-
-    def ge(self: Tensor, other: Any) -> Tensor:
-        """``self >= other``, elementwise."""
-        return self >= other
-
-    not_equal, less, less_equal = ne, lt, le
-    greater, greater_equal = gt, ge
-
-    def logical_and(self: Tensor, other: Any) -> Tensor:
-        """Elementwise ``self and other`` of the truth values (nonzero is true)."""
-        return _no_grad_result(np.logical_and(self.data, _t._operand(other, self).data))
-
-    def logical_or(self: Tensor, other: Any) -> Tensor:
-        """Elementwise ``self or other`` of the truth values."""
-        return _no_grad_result(np.logical_or(self.data, _t._operand(other, self).data))
-
-    def logical_xor(self: Tensor, other: Any) -> Tensor:
-        """Elementwise exclusive or of the truth values."""
-        return _no_grad_result(np.logical_xor(self.data, _t._operand(other, self).data))
-
-    def logical_not(self) -> Tensor:
-        """Elementwise ``not x`` (True where x is 0)."""
-        return _no_grad_result(np.logical_not(self.data))
-
-    # -- bit operations on integer and boolean tensors ------------------------------------
-    def bitwise_and(self, other: Any) -> Tensor:
-        """Bitwise and (logical and for booleans)."""
-        return _bitwise("bitwise_and", np.bitwise_and, self, other)
-
-    def bitwise_or(self, other: Any) -> Tensor:
-        """Bitwise or (logical or for booleans)."""
-        return _bitwise("bitwise_or", np.bitwise_or, self, other)
-
-    def bitwise_xor(self, other: Any) -> Tensor:
-        """Bitwise exclusive or."""
-        return _bitwise("bitwise_xor", np.bitwise_xor, self, other)
-
-    def bitwise_not(self) -> Tensor:
-        """Bitwise not (``~x``; logical not for booleans)."""
-        _integers("bitwise_not", self.data)
-        return _no_grad_result(np.invert(self.data))
-
-    def bitwise_left_shift(self, other: Any) -> Tensor:
-        """``self << other``."""
-        return _bitwise("bitwise_left_shift", np.left_shift, self, other)
-
-    def bitwise_right_shift(self, other: Any) -> Tensor:
-        """``self >> other`` (arithmetic: the sign is kept)."""
-        return _bitwise("bitwise_right_shift", np.right_shift, self, other)
-
-    def __and__(self, other: Any) -> Tensor:
-        return _bitwise("bitwise_and", np.bitwise_and, self, other)
-
-    def __rand__(self, other: Any) -> Tensor:
-        return _bitwise("bitwise_and", np.bitwise_and, _as_tensor(other, self), self)
-
-    def __or__(self, other: Any) -> Tensor:
-        return _bitwise("bitwise_or", np.bitwise_or, self, other)
-
-    def __ror__(self, other: Any) -> Tensor:
-        return _bitwise("bitwise_or", np.bitwise_or, _as_tensor(other, self), self)
-
-    def __xor__(self, other: Any) -> Tensor:
-        return _bitwise("bitwise_xor", np.bitwise_xor, self, other)
-
-    def __rxor__(self, other: Any) -> Tensor:
-        return _bitwise("bitwise_xor", np.bitwise_xor, _as_tensor(other, self), self)
-
-    def __invert__(self) -> Tensor:
-        return self.bitwise_not()
-
-    def __lshift__(self, other: Any) -> Tensor:
-        return _bitwise("bitwise_left_shift", np.left_shift, self, other)
-
-    def __rlshift__(self, other: Any) -> Tensor:
-        return _bitwise("bitwise_left_shift", np.left_shift, _as_tensor(other, self), self)
-
-    def __rshift__(self, other: Any) -> Tensor:
-        return _bitwise("bitwise_right_shift", np.right_shift, self, other)
-
-    def __rrshift__(self, other: Any) -> Tensor:
-        return _bitwise("bitwise_right_shift", np.right_shift, _as_tensor(other, self), self)
-
 
 # ---------------------------------------------------------------------------
 # Module-level functions: autograd.sin(x), autograd.atan2(y, x), ...
 # ---------------------------------------------------------------------------
-
-
-def _function(name: str) -> Callable[..., Any]:
-    """``autograd.<name>(input, *args)``: the Tensor method ``name`` as a function.
-
-    ``input`` may be an array or a scalar; a scalar takes the dtype of the
-    first Tensor among the other arguments (``autograd.atan2(1.0, x)``).
-    """
-    method = getattr(PointwiseMethods, name)
-
-    def function(input: Any, *args: Any, **kwargs: Any) -> Any:
-        return method(_as_tensor(input, *args), *args, **kwargs)
-
-    function.__name__ = function.__qualname__ = name
-    function.__doc__ = (
-        f"``autograd.{name}(input, ...)``: the same as ``Tensor.{name}``; ``input`` may be "
-        f"an array or a scalar.\n\n{method.__doc__}"
-    )
-    return function
 
 
 def pow(input: Any, exponent: Any) -> Tensor:
@@ -594,105 +423,77 @@ def pow(input: Any, exponent: Any) -> Tensor:
 
 
 power = pow
+float_power = function_of(PointwiseMethods, "float_power")
+ldexp = function_of(PointwiseMethods, "ldexp")
 
-sin = _function("sin")
-cos = _function("cos")
-tan = _function("tan")
-asin = _function("asin")
-acos = _function("acos")
-atan = _function("atan")
-atan2 = _function("atan2")
-sinh = _function("sinh")
-cosh = _function("cosh")
-asinh = _function("asinh")
-acosh = _function("acosh")
-atanh = _function("atanh")
-arcsin = _function("arcsin")
-arccos = _function("arccos")
-arctan = _function("arctan")
-arctan2 = _function("arctan2")
-arcsinh = _function("arcsinh")
-arccosh = _function("arccosh")
-arctanh = _function("arctanh")
-deg2rad = _function("deg2rad")
-sinc = _function("sinc")
-logit = _function("logit")
-heaviside = _function("heaviside")
-rad2deg = _function("rad2deg")
-log1p = _function("log1p")
-expm1 = _function("expm1")
-log2 = _function("log2")
-log10 = _function("log10")
-exp2 = _function("exp2")
-logaddexp = _function("logaddexp")
-logaddexp2 = _function("logaddexp2")
-xlogy = _function("xlogy")
-hypot = _function("hypot")
-square = _function("square")
-reciprocal = _function("reciprocal")
-rsqrt = _function("rsqrt")
-add = _function("add")
-sub = _function("sub")
-subtract = _function("subtract")
-mul = _function("mul")
-multiply = _function("multiply")
-div = _function("div")
-divide = _function("divide")
-true_divide = _function("true_divide")
-neg = _function("neg")
-negative = _function("negative")
-positive = _function("positive")
-absolute = _function("absolute")
-fabs = _function("fabs")
-addcmul = _function("addcmul")
-addcdiv = _function("addcdiv")
-lerp = _function("lerp")
-clamp_min = _function("clamp_min")
-clamp_max = _function("clamp_max")
-nan_to_num = _function("nan_to_num")
-copysign = _function("copysign")
-sign = _function("sign")
-sgn = _function("sgn")
-floor = _function("floor")
-ceil = _function("ceil")
-trunc = _function("trunc")
-fix = _function("fix")
-round = _function("round")
-frac = _function("frac")
-fmod = _function("fmod")
-remainder = _function("remainder")
-mod = _function("mod")
-floor_divide = _function("floor_divide")
-isnan = _function("isnan")
-isinf = _function("isinf")
-isposinf = _function("isposinf")
-isneginf = _function("isneginf")
-isfinite = _function("isfinite")
-signbit = _function("signbit")
-isclose = _function("isclose")
-allclose = _function("allclose")
-equal = _function("equal")
-eq = _function("eq")
-ne = _function("ne")
-lt = _function("lt")
-le = _function("le")
-gt = _function("gt")
-ge = _function("ge")
-not_equal = _function("not_equal")
-less = _function("less")
-less_equal = _function("less_equal")
-greater = _function("greater")
-greater_equal = _function("greater_equal")
-logical_and = _function("logical_and")
-logical_or = _function("logical_or")
-logical_xor = _function("logical_xor")
-logical_not = _function("logical_not")
-bitwise_and = _function("bitwise_and")
-bitwise_or = _function("bitwise_or")
-bitwise_xor = _function("bitwise_xor")
-bitwise_not = _function("bitwise_not")
-bitwise_left_shift = _function("bitwise_left_shift")
-bitwise_right_shift = _function("bitwise_right_shift")
+sin = function_of(PointwiseMethods, "sin")
+cos = function_of(PointwiseMethods, "cos")
+tan = function_of(PointwiseMethods, "tan")
+asin = function_of(PointwiseMethods, "asin")
+acos = function_of(PointwiseMethods, "acos")
+atan = function_of(PointwiseMethods, "atan")
+atan2 = function_of(PointwiseMethods, "atan2")
+sinh = function_of(PointwiseMethods, "sinh")
+cosh = function_of(PointwiseMethods, "cosh")
+asinh = function_of(PointwiseMethods, "asinh")
+acosh = function_of(PointwiseMethods, "acosh")
+atanh = function_of(PointwiseMethods, "atanh")
+arcsin = function_of(PointwiseMethods, "arcsin")
+arccos = function_of(PointwiseMethods, "arccos")
+arctan = function_of(PointwiseMethods, "arctan")
+arctan2 = function_of(PointwiseMethods, "arctan2")
+arcsinh = function_of(PointwiseMethods, "arcsinh")
+arccosh = function_of(PointwiseMethods, "arccosh")
+arctanh = function_of(PointwiseMethods, "arctanh")
+deg2rad = function_of(PointwiseMethods, "deg2rad")
+sinc = function_of(PointwiseMethods, "sinc")
+logit = function_of(PointwiseMethods, "logit")
+heaviside = function_of(PointwiseMethods, "heaviside")
+rad2deg = function_of(PointwiseMethods, "rad2deg")
+log1p = function_of(PointwiseMethods, "log1p")
+expm1 = function_of(PointwiseMethods, "expm1")
+log2 = function_of(PointwiseMethods, "log2")
+log10 = function_of(PointwiseMethods, "log10")
+exp2 = function_of(PointwiseMethods, "exp2")
+logaddexp = function_of(PointwiseMethods, "logaddexp")
+logaddexp2 = function_of(PointwiseMethods, "logaddexp2")
+xlogy = function_of(PointwiseMethods, "xlogy")
+hypot = function_of(PointwiseMethods, "hypot")
+square = function_of(PointwiseMethods, "square")
+reciprocal = function_of(PointwiseMethods, "reciprocal")
+rsqrt = function_of(PointwiseMethods, "rsqrt")
+add = function_of(PointwiseMethods, "add")
+sub = function_of(PointwiseMethods, "sub")
+subtract = function_of(PointwiseMethods, "subtract")
+mul = function_of(PointwiseMethods, "mul")
+multiply = function_of(PointwiseMethods, "multiply")
+div = function_of(PointwiseMethods, "div")
+divide = function_of(PointwiseMethods, "divide")
+true_divide = function_of(PointwiseMethods, "true_divide")
+neg = function_of(PointwiseMethods, "neg")
+negative = function_of(PointwiseMethods, "negative")
+positive = function_of(PointwiseMethods, "positive")
+absolute = function_of(PointwiseMethods, "absolute")
+fabs = function_of(PointwiseMethods, "fabs")
+addcmul = function_of(PointwiseMethods, "addcmul")
+addcdiv = function_of(PointwiseMethods, "addcdiv")
+lerp = function_of(PointwiseMethods, "lerp")
+clamp_min = function_of(PointwiseMethods, "clamp_min")
+clamp_max = function_of(PointwiseMethods, "clamp_max")
+nan_to_num = function_of(PointwiseMethods, "nan_to_num")
+copysign = function_of(PointwiseMethods, "copysign")
+sign = function_of(PointwiseMethods, "sign")
+sgn = function_of(PointwiseMethods, "sgn")
+floor = function_of(PointwiseMethods, "floor")
+ceil = function_of(PointwiseMethods, "ceil")
+trunc = function_of(PointwiseMethods, "trunc")
+fix = function_of(PointwiseMethods, "fix")
+round = function_of(PointwiseMethods, "round")
+frac = function_of(PointwiseMethods, "frac")
+fmod = function_of(PointwiseMethods, "fmod")
+remainder = function_of(PointwiseMethods, "remainder")
+mod = function_of(PointwiseMethods, "mod")
+floor_divide = function_of(PointwiseMethods, "floor_divide")
 
 __all__: list[str] = [
     "pow",
@@ -706,4 +507,5 @@ __all__: list[str] = [
         and not name.startswith("_")
         and name not in ("pow", "power", "Lerp", "PointwiseMethods")
     ),
+    *_logic_names,
 ]

@@ -147,7 +147,11 @@ class Remainder(Function):
 
 
 class FloorDivide(Function):
-    """d floor(a / b) = 0 (``a // b``, Python's floor division)"""
+    """d floor(a / b) = 0 (``a // b``, Python's floor division)
+
+    PyTorch's ``floor_divide`` has no derivative (backward raises); its
+    ``div(a, b, rounding_mode="floor")`` gives this same zero.
+    """
 
     formula = "a // b"
 

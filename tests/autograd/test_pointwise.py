@@ -538,3 +538,54 @@ def test_logit_edges_match_torch() -> None:
         )
         np.testing.assert_allclose(out.data, expected.detach().numpy(), rtol=1e-12)
         np.testing.assert_allclose(g.data, w.numpy(), rtol=1e-12)
+
+
+def test_float_power_computes_in_float64_as_torch() -> None:
+    a = np.array([0.5, 2.0, 3.0], dtype=np.float32)
+    x = Tensor(a, requires_grad=True)
+    out = x.float_power(Tensor(np.array([2.0, -1.0, 0.5], dtype=np.float32)))
+    tx = torch.tensor(a, requires_grad=True)
+    expected = tx.float_power(torch.tensor([2.0, -1.0, 0.5]))
+    assert out.dtype == np.float64 and expected.dtype == torch.float64
+    np.testing.assert_allclose(out.data, expected.detach().numpy(), rtol=1e-12)
+    out.sum().backward()
+    expected.sum().backward()
+    assert x.grad.dtype == np.float32
+    np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=1e-6)
+    np.testing.assert_allclose(ag.float_power(2, x).data, torch.float_power(2, tx).detach().numpy())
+
+
+def test_ldexp_matches_torch() -> None:
+    a = np.concatenate([HOSTILE, [1.5, -2.0]])
+    e = np.array([1, 2, 3, -1, 0, 4, 2, -3, 1, 60, -60])
+    for dtype in (np.float64, np.float32):
+        x = Tensor(a.astype(dtype), requires_grad=True)
+        tx = torch.tensor(a.astype(dtype), requires_grad=True)
+        out, expected = x.ldexp(e), torch.ldexp(tx, torch.from_numpy(e))
+        assert out.dtype == dtype
+        np.testing.assert_allclose(out.data, expected.detach().numpy(), rtol=1e-6)
+        (g,) = ag.grad(out.sum(), [x])
+        # PyTorch's rule for an integer exponent gives 0 where it is negative
+        # (2 ** -1 in integers); with a float exponent it gives 2 ** other.
+        (w,) = torch.autograd.grad(torch.ldexp(tx, torch.from_numpy(e).to(tx.dtype)).sum(), [tx])
+        np.testing.assert_allclose(g.data, w.numpy(), rtol=1e-6)
+        np.testing.assert_allclose(g.data, 2.0 ** e.astype(dtype), rtol=1e-6)
+
+
+@pytest.mark.parametrize("name", ["gcd", "lcm"])
+def test_gcd_and_lcm_match_torch(name: str) -> None:
+    a, b = INTS, INT_DIVISORS * 2
+    check(
+        getattr(Tensor(a), name)(b), getattr(torch, name)(torch.from_numpy(a), torch.from_numpy(b))
+    )
+    check(
+        getattr(ag, name)(a[:0], Tensor(b[:0])),
+        getattr(torch, name)(torch.from_numpy(a[:0]), torch.from_numpy(b[:0])),
+    )
+    with pytest.raises(TypeError, match=f"{name}: expected integer"):
+        getattr(Tensor([1.0]), name)(Tensor([2.0]))
+
+
+def test_isreal_matches_torch() -> None:
+    for x in FLOAT_INPUTS:
+        check(Tensor(x).isreal(), torch.isreal(torch.from_numpy(x)))
