@@ -76,3 +76,19 @@ def index_add(g: Any, index: Any, shape: tuple[int, ...], accumulate: bool) -> A
     else:
         out[index] = g
     return out
+
+
+def sin(x: Any) -> Any:
+    return x.sin() if isinstance(x, _t.Tensor) else np.sin(x)
+
+
+def cos(x: Any) -> Any:
+    return x.cos() if isinstance(x, _t.Tensor) else np.cos(x)
+
+
+def sinh(x: Any) -> Any:
+    return x.sinh() if isinstance(x, _t.Tensor) else np.sinh(x)
+
+
+def cosh(x: Any) -> Any:
+    return x.cosh() if isinstance(x, _t.Tensor) else np.cosh(x)
