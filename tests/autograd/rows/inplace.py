@@ -100,7 +100,7 @@ ROWS: list[OpSpec] = [
         torch=chain,
     ),
     binary_row(
-        "add_alpha",
+        "add__alpha",
         lambda a, b: (a + 0.0 * b).add_(b, alpha=-0.5),
         lambda a, b: (a + 0.0 * b) + (-0.5) * b,
         torch=lambda a, b: (a + 0.0 * b).add_(b, alpha=-0.5),
