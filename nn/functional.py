@@ -424,3 +424,81 @@ def hinge_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     scores = input.reshape(n) if input.ndim == 2 else input
     margin = scores * y.reshape(n).astype(input.dtype)
     return _reduce((1.0 - margin).relu(), reduction)
+
+
+# -- Activations, more losses, distances and padding: defined in nn.activations,
+# nn.losses_extra and nn.distances (imported last: they use the helpers above).
+# softmax and log_softmax there add PyTorch's dim= and dtype= to the ones above.
+from nn.activations import (  # noqa: E402, F811
+    celu,
+    elu,
+    gelu,
+    glu,
+    hardsigmoid,
+    hardswish,
+    hardtanh,
+    log_softmax,
+    logsigmoid,
+    mish,
+    relu6,
+    selu,
+    silu,
+    softmax,
+    softmin,
+    softplus,
+    softsign,
+    threshold,
+)
+from nn.distances import (  # noqa: E402
+    cosine_similarity,
+    normalize,
+    pad,
+    pairwise_distance,
+)
+from nn.losses_extra import (  # noqa: E402
+    binary_cross_entropy,
+    cosine_embedding_loss,
+    gaussian_nll_loss,
+    huber_loss,
+    kl_div,
+    l1_loss,
+    margin_ranking_loss,
+    poisson_nll_loss,
+    smooth_l1_loss,
+    soft_margin_loss,
+    triplet_margin_loss,
+)
+
+__all__ += [
+    "binary_cross_entropy",
+    "celu",
+    "cosine_embedding_loss",
+    "cosine_similarity",
+    "elu",
+    "gaussian_nll_loss",
+    "gelu",
+    "glu",
+    "hardsigmoid",
+    "hardswish",
+    "hardtanh",
+    "huber_loss",
+    "kl_div",
+    "l1_loss",
+    "logsigmoid",
+    "margin_ranking_loss",
+    "mish",
+    "normalize",
+    "pad",
+    "pairwise_distance",
+    "poisson_nll_loss",
+    "relu6",
+    "selu",
+    "silu",
+    "smooth_l1_loss",
+    "soft_margin_loss",
+    "softmin",
+    "softplus",
+    "softsign",
+    "threshold",
+    "triplet_margin_loss",
+]
