@@ -71,8 +71,10 @@ def _log1p_exp(z: Tensor) -> Tensor:
     zero = autograd.zeros_like(z)
     up = autograd.where(pos, z, 0.0)
     down = autograd.where(pos, 0.0, z)
-    upper = z + autograd.stack([zero, -up], axis=-1).logsumexp(axis=-1)
-    lower = autograd.stack([zero, down], axis=-1).logsumexp(axis=-1)
+    # keepdims=True, then the axis dropped by indexing: logsumexp's second
+    # derivative fails with keepdims=False (its saved output has the kept shape).
+    upper = z + autograd.stack([zero, -up], axis=-1).logsumexp(axis=-1, keepdims=True)[..., 0]
+    lower = autograd.stack([zero, down], axis=-1).logsumexp(axis=-1, keepdims=True)[..., 0]
     return autograd.where(pos, upper, lower)
 
 
@@ -175,8 +177,12 @@ def hardswish(input: Any, inplace: bool = False) -> Tensor:
     the value is NaN (``-inf * 0``), as in PyTorch."""
     x = _tensor(input)
     d = x.data
-    middle = autograd.where(d < -3.0, x * 0.0, x * (x + 3.0) * (1.0 / 6.0))
-    return autograd.where(d <= 3.0, middle, x)
+    mid = (d >= -3.0) & (d <= 3.0)
+    # The middle piece sees only its own values: at NaN its derivative would
+    # turn the zero gradient it receives into NaN.
+    xm = autograd.where(mid, x, 0.0)
+    middle = autograd.where(mid, xm * (xm + 3.0) * (1.0 / 6.0), x)
+    return autograd.where(d < -3.0, x * 0.0, middle)
 
 
 def hardsigmoid(input: Any, inplace: bool = False) -> Tensor:

@@ -17,6 +17,7 @@ import mpmath
 import numpy as np
 
 from tests.autograd.opspec import OpSpec, floats, unary_row
+from tests.autograd.rows import nn_functional, nn_losses
 from tests.autograd.torch_refs import torch
 
 
@@ -162,4 +163,6 @@ SPECIAL_ROWS: list[OpSpec] = [
     ),
 ]
 
-ROWS: list[OpSpec] = SPECIAL_ROWS
+# The nn.functional compositions of the special functions and the other
+# primitives: activations, losses, distances and padding.
+ROWS: list[OpSpec] = SPECIAL_ROWS + nn_functional.ROWS + nn_losses.ROWS

@@ -1,0 +1,5 @@
+"""Op-table rows for nn losses, distances and padding."""
+
+from tests.autograd.opspec import OpSpec
+
+ROWS: list[OpSpec] = []
