@@ -3,7 +3,7 @@
 ``PairwiseDistance``, as in PyTorch.
 
 Composed from the engine's primitives. A p-norm here has the gradient 0 at
-the zero vector (PyTorch's choice; ``sqrt``'s derivative is infinite there).
+the zero vector (PyTorch's choice; the root's derivative is infinite there).
 """
 
 from __future__ import annotations
@@ -63,12 +63,7 @@ def vector_norm(x: Tensor, p: float, dim: int, keepdim: bool) -> Tensor:
         return _safe_root((x * x).sum(axis=dim, keepdims=keepdim), 2.0)
     if p <= 0:
         raise ValueError(f"norm: p must be positive (or inf), got {p}")
-    a = x.abs()
-    zero = a.data == 0
-    # |x| ** p through a stand-in 1 where x = 0: the derivative of t ** p at 0 is
-    # infinite for p < 1, and the zero's contribution is an exact 0 anyway.
-    powered = autograd.where(zero, 0.0, autograd.where(zero, 1.0, a) ** p)
-    return _safe_root(powered.sum(axis=dim, keepdims=keepdim), p)
+    return _safe_root((x.abs() ** p).sum(axis=dim, keepdims=keepdim), p)
 
 
 def normalize(input: Any, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Tensor:
@@ -171,7 +166,7 @@ def pad(
             continue
         if min(left, right) < 0:
             raise ValueError(f"pad: {mode} padding takes no negative amounts, got {tuple(pad)}")
-        limit = n - 1 if mode == "reflect" else n
+        limit = {"reflect": n - 1, "circular": n}.get(mode, math.inf)
         if max(left, right) > limit or n == 0:
             raise ValueError(
                 f"pad: {mode} padding of ({left}, {right}) along axis {axis} needs each "
