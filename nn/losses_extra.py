@@ -89,7 +89,12 @@ def smooth_l1_loss(input: Any, target: Any, reduction: str = "mean", beta: float
     d = (x - t).abs()
     if beta == 0:
         return _reduce(d, reduction)
-    loss = autograd.where(d.data < beta, d * d * (0.5 / beta), d - 0.5 * beta)
+    # NaN takes the square's side, whose gradient is NaN there (PyTorch's).
+    small = ~(d.data >= beta)
+    # The square sees only its own side: at d = inf its derivative would turn
+    # the zero gradient of the branch not taken into NaN.
+    ds = autograd.where(small, d, 0.0)
+    loss = autograd.where(small, ds * ds * (0.5 / beta), d - 0.5 * beta)
     return _reduce(loss, reduction)
 
 
@@ -99,7 +104,9 @@ def huber_loss(input: Any, target: Any, reduction: str = "mean", delta: float = 
         raise ValueError(f"huber_loss: delta must be positive, got {delta}")
     x, t = _pair(input, target, reduction, "huber_loss")
     d = (x - t).abs()
-    loss = autograd.where(d.data < delta, d * d * 0.5, (d - 0.5 * delta) * delta)
+    small = ~(d.data >= delta)
+    ds = autograd.where(small, d, 0.0)
+    loss = autograd.where(small, ds * ds * 0.5, (d - 0.5 * delta) * delta)
     return _reduce(loss, reduction)
 
 
@@ -160,7 +167,10 @@ def margin_ranking_loss(
 
 
 def soft_margin_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:
-    """``log(1 + exp(-y x))`` for labels ``y`` in {1, -1}, computed without overflow."""
+    """``log(1 + exp(-y x))`` for labels ``y`` in {1, -1}, computed without overflow.
+
+    At ``x = ±inf`` the gradient is its limit (``-y`` or 0); PyTorch's is NaN there.
+    """
     x, t = _pair(input, target, reduction, "soft_margin_loss")
     return _reduce(_log1p_exp(-(t * x)), reduction)
 
