@@ -64,6 +64,10 @@ def test_near_zeros_and_the_erfc_tail() -> None:
     for base in (1.0, 2.0):
         want = _ref(lambda v: mpmath.loggamma(v), base + z)
         assert _relerr(ag.lgamma(base + z).data, want) < 1e-13
+    # digamma near its positive zero: relative, not absolute, accuracy.
+    root = 1.4616321449683623
+    x = root + np.array([0.0, 1e-15, -3e-13, 1e-8, -0.15, 0.19])
+    assert _relerr(ag.digamma(x).data, _ref(mpmath.digamma, x)) < 2e-15
     x = np.array([5.0, 10.0, 20.0, 26.0])
     assert _relerr(ag.erfc(x).data, _ref(mpmath.erfc, x)) < 5e-15
     assert _relerr(ag.erfc(-x).data, 2.0 - _ref(mpmath.erfc, x)) < 1e-16
