@@ -8,6 +8,7 @@ PyTorch, and (the elementwise activations) hostile values.
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import Any
 
@@ -35,7 +36,23 @@ def np_elu(x: np.ndarray, alpha: float = 1.0) -> np.ndarray:
 
 
 SELU_A, SELU_S = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946
-KINK_DOMAIN = floats(-4.0, 8.0)
+
+
+def away_from(points: tuple[float, ...], lo: float, hi: float) -> st.SearchStrategy[float]:
+    """Floats in ``[lo, hi]`` twice ``MARGIN`` from each point: hypothesis favours the ends
+    of an interval, and ``p + MARGIN`` may round to within ``MARGIN`` of ``p``."""
+    edges = [lo, *sorted(points), hi]
+    return st.one_of(
+        *(
+            floats(a + (2 * MARGIN if a != lo else 0.0), b - (2 * MARGIN if b != hi else 0.0))
+            for a, b in itertools.pairwise(edges)
+        )
+    )
+
+
+# Domains that keep clear of the kinks, so that few draws are rejected.
+AWAY_FROM_0 = away_from((0.0,), -4.0, 4.0)
+AWAY_FROM_3 = away_from((-3.0, 3.0), -4.0, 8.0)
 
 NAN_CLAMP = (
     "the gradient at NaN is 0 (NaN is not strictly between the bounds); PyTorch's own is 0 in "
@@ -91,7 +108,7 @@ ACTIVATIONS: list[OpSpec] = [
         np_elu,
         1,
         "elementwise",
-        (floats(-4.0, 4.0),),
+        (AWAY_FROM_0,),
         avoid=near((0.0,)),
         smooth=False,  # the second derivative jumps at 0
         params=lambda s: st.fixed_dictionaries({"alpha": st.sampled_from([1.0, 0.5])}),
@@ -102,7 +119,7 @@ ACTIVATIONS: list[OpSpec] = [
         "selu",
         lambda x: F.selu(x),
         lambda x: SELU_S * np_elu(x, SELU_A),
-        floats(-4.0, 4.0),
+        AWAY_FROM_0,
         avoid=near((0.0,)),
         smooth=False,
         api=("nn.functional.selu",),
@@ -114,7 +131,7 @@ ACTIVATIONS: list[OpSpec] = [
         lambda x, alpha: np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0.0) / alpha)),
         1,
         "elementwise",
-        (floats(-4.0, 4.0),),
+        (AWAY_FROM_0,),
         avoid=near((0.0,)),
         smooth=False,
         params=lambda s: st.fixed_dictionaries({"alpha": st.sampled_from([1.0, 2.0])}),
@@ -142,6 +159,7 @@ ACTIVATIONS: list[OpSpec] = [
         "softsign",
         lambda x: F.softsign(x),
         lambda x: x / (1.0 + np.abs(x)),
+        AWAY_FROM_0,
         avoid=near((0.0,)),
         smooth=False,  # |x|: the second derivative jumps at 0
         api=("nn.functional.softsign",),
@@ -161,7 +179,7 @@ ACTIVATIONS: list[OpSpec] = [
         lambda x, min_val=-1.0, max_val=1.0: np.clip(x, min_val, max_val),
         1,
         "elementwise",
-        (floats(-3.0, 3.0),),
+        (away_from((-1.0, -0.5, 1.0, 2.0), -3.0, 3.0),),
         avoid=lambda x, min_val=-1.0, max_val=1.0: near((min_val, max_val))(x),
         smooth=False,
         params=lambda s: st.sampled_from([{}, {"min_val": -0.5, "max_val": 2.0}]),
@@ -173,7 +191,7 @@ ACTIVATIONS: list[OpSpec] = [
         "relu6",
         lambda x: F.relu6(x),
         lambda x: np.clip(x, 0.0, 6.0),
-        KINK_DOMAIN,
+        away_from((0.0, 6.0), -4.0, 8.0),
         avoid=near((0.0, 6.0)),
         smooth=False,
         api=("nn.functional.relu6",),
@@ -184,7 +202,7 @@ ACTIVATIONS: list[OpSpec] = [
         "hardswish",
         lambda x: F.hardswish(x),
         lambda x: x * np.clip(x + 3.0, 0.0, 6.0) / 6.0,
-        KINK_DOMAIN,
+        AWAY_FROM_3,
         avoid=near((-3.0, 3.0)),
         smooth=False,
         api=("nn.functional.hardswish",),
@@ -194,7 +212,7 @@ ACTIVATIONS: list[OpSpec] = [
         "hardsigmoid",
         lambda x: F.hardsigmoid(x),
         lambda x: np.clip(x + 3.0, 0.0, 6.0) / 6.0,
-        KINK_DOMAIN,
+        AWAY_FROM_3,
         avoid=near((-3.0, 3.0)),
         smooth=False,
         api=("nn.functional.hardsigmoid",),
@@ -212,6 +230,7 @@ ACTIVATIONS: list[OpSpec] = [
         "threshold",
         lambda x: F.threshold(x, 0.5, -2.0),
         lambda x: np.where(x > 0.5, x, -2.0),
+        away_from((0.5,), -3.0, 3.0),
         avoid=near((0.5,)),
         smooth=False,
         api=("nn.functional.threshold",),

@@ -15,17 +15,25 @@ import numpy as np
 import nn.functional as F
 from tests.autograd.opspec import (
     FAR_FROM_ZERO,
+    GRID_A,
+    GRID_B,
     MARGIN,
     POSITIVE,
     REAL,
     OpSpec,
     floats,
+    grid,
     ties_between,
 )
+from tests.autograd.rows.nn_functional import away_from
 from tests.autograd.torch_refs import torch
 
 SIGNS = st.sampled_from([-1.0, 1.0])
 PROBABILITY = floats(0.02, 0.98)
+# Inputs and targets on two grids that never meet: |input - target| is never
+# 0 and never a multiple of 0.25 (beta, delta, the margins), so no kink is hit.
+APART = (GRID_A, GRID_B)
+TRIPLET = (grid(0.25, -12, 12), grid(0.25, -12, 12, 0.08), grid(0.25, -12, 12, 0.16))
 
 
 def tf() -> Any:
@@ -109,6 +117,7 @@ LOSSES: list[OpSpec] = [
         lambda x, t, **p: reduce(np.abs(x - t), **p),
         2,
         "custom",
+        APART,
         shapes=n_same(2),
         avoid=ties_between,
         smooth=False,
@@ -125,6 +134,7 @@ LOSSES: list[OpSpec] = [
         ),
         2,
         "custom",
+        APART,
         shapes=n_same(2),
         avoid=lambda x, t, beta, **p: (
             ties_between(x, t) or ties_between(np.abs(x - t), np.full_like(x, beta))
@@ -145,6 +155,7 @@ LOSSES: list[OpSpec] = [
         ),
         2,
         "custom",
+        APART,
         shapes=n_same(2),
         avoid=lambda x, t, delta, **p: (
             ties_between(x, t) or ties_between(np.abs(x - t), np.full_like(x, delta))
@@ -201,7 +212,7 @@ LOSSES: list[OpSpec] = [
         lambda a, b, y, margin, **p: reduce(np.maximum(-y * (a - b) + margin, 0.0), **p),
         3,
         "custom",
-        (REAL, REAL, SIGNS),
+        (GRID_A, GRID_B, SIGNS),
         shapes=n_same(3),
         wrt=(True, True, False),
         avoid=kink(lambda a, b, y, margin, **p: -y * (a - b) + margin),
@@ -260,6 +271,7 @@ LOSSES: list[OpSpec] = [
         ),
         3,
         "custom",
+        TRIPLET,
         shapes=lambda d, s: batch_shapes(d, s, 3, False),
         avoid=lambda a, pos, neg, margin, p, swap, **k: bool(
             np.any(np.abs(np_pairwise(a, pos, p) - np_pairwise(a, neg, p) + margin) < MARGIN)
@@ -283,7 +295,7 @@ LOSSES: list[OpSpec] = [
         lambda x, t, **p: np_poisson(x, t, **p),
         2,
         "custom",
-        (POSITIVE, floats(0.0, 4.0)),
+        (POSITIVE, away_from((1.0,), 0.0, 4.0)),
         shapes=n_same(2),
         avoid=lambda x, t, full, **p: full and bool(np.any(np.abs(t - 1.0) < MARGIN)),
         params=reductions({"log_input": st.booleans(), "full": st.booleans()}),
@@ -409,6 +421,7 @@ DISTANCES: list[OpSpec] = [
         ),
         2,
         "custom",
+        APART,
         shapes=lambda d, s: batch_shapes(d, s, 2, False),
         avoid=ties_between,
         params=lambda s: st.fixed_dictionaries(
