@@ -13,8 +13,8 @@ The methods:
   converges slowly).
 - erfinv: a first guess (the Maclaurin series of erfinv in the middle, the
   leading asymptotics of erfc in the tails) refined by Halley's method on
-  ``erf(x) - y``, or on ``erfc(x) - (1 - |y|)`` in the tails, which keeps the
-  residual exact where ``y`` is close to 1.
+  ``erf(x) - y``, or on ``erfc(x) - (1 - |y|)`` for ``|y| >= 1/2``, which keeps
+  the residual exact where ``y`` is close to 1.
 - lgamma: Stirling's series for ``x >= 10`` with the recurrence
   ``lgamma(x) = lgamma(x + 1) - log(x)`` below; near the zeros at 1 and 2 the
   Taylor series (used from 0 to 3.5)
@@ -108,7 +108,8 @@ def _erfc_positive(x: np.ndarray) -> np.ndarray:
     out = np.empty_like(x)
     for lo, hi, terms in ((1.0, 1.5, 200), (1.5, 2.0, 100), (2.0, np.inf, 50)):
         part = (x >= lo) & ((x < hi) | (hi == np.inf))
-        out[part] = _erfc_fraction(x[part], terms)
+        if part.any():
+            out[part] = _erfc_fraction(x[part], terms)
     return out
 
 
@@ -117,9 +118,11 @@ def erf(x: np.ndarray) -> np.ndarray:
     out = np.empty_like(x)
     ax = np.abs(x)
     small = ax < _SERIES_LIMIT
-    out[small] = _erf_series(x[small])
+    if small.any():
+        out[small] = _erf_series(x[small])
     big = ~small & ~np.isnan(x)
-    out[big] = np.copysign(1.0 - _erfc_positive(ax[big]), x[big])
+    if big.any():
+        out[big] = np.copysign(1.0 - _erfc_positive(ax[big]), x[big])
     out[np.isnan(x)] = np.nan
     return out
 
@@ -128,7 +131,8 @@ def erfc(x: np.ndarray) -> np.ndarray:
     x = _as_float(x)
     out = np.empty_like(x)
     small = np.abs(x) < 1.0
-    out[small] = 1.0 - _erf_series(x[small])
+    if small.any():
+        out[small] = 1.0 - _erf_series(x[small])
     pos = x >= 1.0
     out[pos] = _erfc_positive(x[pos])
     neg = x <= -1.0
@@ -168,8 +172,10 @@ def erfinv(y: np.ndarray) -> np.ndarray:
         x[far] = xf
     for _ in range(4):
         f = np.empty_like(x)
-        f[tail] = erfc(x[tail]) - w[tail]
-        f[~tail] = erf(x[~tail]) - a[~tail]
+        if tail.any():
+            f[tail] = erfc(x[tail]) - w[tail]
+        if not tail.all():
+            f[~tail] = erf(x[~tail]) - a[~tail]
         # f' = -+2/sqrt(pi) e^{-x^2} for the two residuals; f'' = -2 x f'.
         slope = np.where(tail, -_TWO_OVER_SQRT_PI, _TWO_OVER_SQRT_PI) * np.exp(-x * x)
         u = f / slope
