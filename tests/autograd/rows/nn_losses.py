@@ -109,6 +109,20 @@ def np_cos_embedding(a: np.ndarray, b: np.ndarray, y: np.ndarray, margin: float 
     return np.where(y == 1, 1.0 - cos, np.maximum(cos - margin, 0.0)), cos
 
 
+def triplet_kinks(
+    a: Any, pos: Any, neg: Any, margin: float, p: float, swap: bool, **k: Any
+) -> bool:
+    """The hinge at 0 (with the negative distance that ``swap`` picks), the
+    swap's tie, and |x| at 0 for p = 1."""
+    d_pos, d_neg, d_swap = np_pairwise(a, pos, p), np_pairwise(a, neg, p), np_pairwise(pos, neg, p)
+    hinge = d_pos - (np.minimum(d_neg, d_swap) if swap else d_neg) + margin
+    return bool(
+        np.any(np.abs(hinge) < MARGIN)
+        or np.any(np.abs(d_neg - d_swap) < MARGIN)
+        or np.any(np.abs(np.concatenate([a - pos, a - neg, pos - neg])) < MARGIN)
+    )
+
+
 def np_poisson(x: np.ndarray, t: np.ndarray, log_input: bool, full: bool, reduction: str) -> Any:
     loss = np.exp(x) - t * x if log_input else x - t * np.log(x + 1e-8)
     if full:
@@ -281,11 +295,7 @@ LOSSES: list[OpSpec] = [
         "custom",
         TRIPLET,
         shapes=lambda d, s: batch_shapes(d, s, 3, False),
-        avoid=lambda a, pos, neg, margin, p, swap, **k: bool(
-            np.any(np.abs(np_pairwise(a, pos, p) - np_pairwise(a, neg, p) + margin) < MARGIN)
-            or np.any(np.abs(np_pairwise(a, neg, p) - np_pairwise(pos, neg, p)) < MARGIN)
-            or np.any(np.abs(np.concatenate([a - pos, a - neg, pos - neg])) < MARGIN)
-        ),
+        avoid=triplet_kinks,
         smooth=False,
         params=reductions(
             {
