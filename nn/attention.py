@@ -272,11 +272,15 @@ class MultiheadAttention(Module):
 def _activation(activation: Any) -> Callable[[Tensor], Tensor]:
     if activation == "relu":
         return _relu
+    if activation == "gelu":
+        from nn.activations import gelu
+
+        return gelu
     if callable(activation):
         return activation
     raise ValueError(
-        f"TransformerEncoderLayer: activation must be 'relu' or a callable, got {activation!r} "
-        "('gelu' needs erf, which the engine does not provide yet)"
+        f"TransformerEncoderLayer: activation must be 'relu', 'gelu' or a callable, "
+        f"got {activation!r}"
     )
 
 

@@ -150,14 +150,19 @@ class LogSumExp(Function):
         out = a.data.copy() if self.identity else _stable_logsumexp(a.data, self.axes)
         self.save_for_backward(a)
         self.kept = out.shape
+        if not keepdims:
+            out = out.reshape(np.delete(a.data.shape, self.axes))
+        # Saved in the shape this node returns: in a recorded backward,
+        # output() stands for this node's result, and a gradient reaching it
+        # is added to the one its consumers send.
         self.save_output(out)
-        return out if keepdims else out.reshape(np.delete(a.data.shape, self.axes))
+        return out
 
     def backward(self, g: Tensor) -> Tensor:
         if self.identity:
             return g
         (a,) = self.saved
-        lse = self.output()
+        lse = self.output().reshape(self.kept)
         return g.reshape(self.kept) * exp(a - lse)
 
 

@@ -370,3 +370,25 @@ def test_anomaly_does_not_skip_user_folders_named_like_the_package(tmp_path, mon
     with pytest.raises(RuntimeError) as info:
         anomaly_user_script.run()
     assert f"{script}:7" in str(info.value)
+
+
+# ---------------------------------------------------------------------------
+# Second derivatives through a reduced output that the rule reuses
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("keepdims", [False, True])
+def test_logsumexp_second_derivative_through_a_nonlinear_consumer(keepdims: bool) -> None:
+    # The rule reuses the node's output; saved in the kept shape, its gradient
+    # once broadcast against the consumers' into a (2, 2) array.
+    x = Tensor(np.array([[0.1, 0.7], [-0.4, 0.3]]), requires_grad=True)
+    assert ag.gradgradcheck(lambda t: t.logsumexp(axis=-1, keepdims=keepdims).tanh(), (x,))
+    if torch is not None:
+        t = torch.tensor(x.data, requires_grad=True)
+        (gt,) = torch.autograd.grad(
+            torch.logsumexp(t, -1, keepdims).tanh().sum(), t, create_graph=True
+        )
+        (ht,) = torch.autograd.grad(gt.sum(), t)
+        (g,) = ag.grad(x.logsumexp(axis=-1, keepdims=keepdims).tanh().sum(), x, create_graph=True)
+        (h,) = ag.grad(g.sum(), x)
+        np.testing.assert_allclose(np.asarray(h), ht.numpy(), rtol=1e-12)

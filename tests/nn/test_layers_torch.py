@@ -163,10 +163,17 @@ def test_multihead_attention_float_mask_unbatched_and_names():
     )  # fmt: skip
 
 
-@pytest.mark.parametrize("norm_first", [False, True])
-def test_transformer_encoder_layer_matches_pytorch(norm_first):
+@pytest.mark.parametrize(
+    ("norm_first", "activation"), [(False, "relu"), (True, "relu"), (True, "gelu")]
+)
+def test_transformer_encoder_layer_matches_pytorch(norm_first, activation):
     torch.manual_seed(0)
-    kw = {"dim_feedforward": 16, "batch_first": True, "norm_first": norm_first}
+    kw = {
+        "dim_feedforward": 16,
+        "batch_first": True,
+        "norm_first": norm_first,
+        "activation": activation,
+    }
     tmod = tnn.TransformerEncoderLayer(8, 2, **kw).double()
     smod = nn.TransformerEncoderLayer(8, 2, **kw)
     mask = np.triu(np.ones((5, 5), dtype=bool), 1)
