@@ -43,6 +43,11 @@ if TYPE_CHECKING:
     from autograd.tensor import Tensor
 
 __all__ = [
+    "EighResult",
+    "LstsqResult",
+    "QRResult",
+    "SVDResult",
+    "SlogdetResult",
     "cholesky",
     "cross",
     "det",

@@ -329,7 +329,7 @@ class InplaceMethods:
         return _apply(self, compute, "index_add_", source)
 
     def scatter_(self: Tensor, dim: int, index: Any, src: Any = None, value: Any = None) -> Tensor:
-        """``self[..., index[i, j], ...] = src[i, j]`` along ``dim`` (PyTorch's scatter_)."""
+        """``self[..., index[i, j], ...] = src[i, j]`` along ``dim`` (PyTorch's ``scatter_``)."""
         if (src is None) == (value is None):
             raise TypeError("scatter_: give exactly one of src and value")
         idx = _scatter_index(self, dim, index, "scatter_")

@@ -46,6 +46,8 @@ nitpick_ignore_regex = [
     # Tensor's methods come from one mixin per group of operations
     # (autograd/ops/*.py); the reference lists them under Tensor itself.
     (r"py:class", r"autograd\.ops\.\w+\.\w+Methods"),
+    # The op modules themselves (where each primitive lives) are internal.
+    (r"py:mod", r"autograd\.ops(\..*)?"),
     # Private bases and helpers (shown by show-inheritance) are not part of the API.
     (r"py:.*", r"(.*\.)?_\w+"),
     # The compiler's and the engine's internal modules, named by the design notes.
