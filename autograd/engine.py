@@ -24,6 +24,8 @@ from autograd.versions import clock as _clock
 # Held while a backward pass adds its gradients into the leaves' .grad:
 # threads whose passes share a leaf must not lose each other's additions.
 # Taken once per pass (about 0.3 us), not once per leaf.
+__all__ = ["backward", "grad"]
+
 _accumulate_lock = threading.Lock()
 
 

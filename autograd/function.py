@@ -40,6 +40,18 @@ import numpy as np
 if TYPE_CHECKING:
     from autograd.tensor import Tensor
 
+__all__ = [
+    "PRIMITIVES",
+    "Function",
+    "add_record_hook",
+    "detect_anomaly",
+    "enable_grad",
+    "is_grad_enabled",
+    "no_grad",
+    "remove_record_hook",
+    "set_grad_enabled",
+]
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 

@@ -34,6 +34,8 @@ from autograd.ops.views import ViewMethods
 if TYPE_CHECKING:
     from autograd.function import Function
 
+__all__ = ["Tensor", "get_default_dtype", "set_default_dtype", "tensor"]
+
 ArrayLike = Union["Tensor", np.ndarray, float, int, bool, Sequence[Any]]
 Axis = int | tuple[int, ...] | None
 
@@ -205,20 +207,25 @@ class Tensor(
             self.requires_grad_(True)
 
     # -- attributes --------------------------------------------------------
+
     @property
     def shape(self) -> tuple[int, ...]:
+        """The size of each dimension, as NumPy's ``shape``."""
         return self.data.shape
 
     @property
     def ndim(self) -> int:
+        """The number of dimensions."""
         return self.data.ndim
 
     @property
     def size(self) -> int:
+        """The number of elements."""
         return self.data.size
 
     @property
     def dtype(self) -> np.dtype:
+        """The NumPy dtype of the data."""
         return self.data.dtype
 
     @property
@@ -264,6 +271,7 @@ class Tensor(
 
     @property
     def T(self) -> Tensor:
+        """The axes reversed (the transpose of a matrix)."""
         return self.transpose()
 
     def __len__(self) -> int:
@@ -281,6 +289,7 @@ class Tensor(
         return self.data
 
     def tolist(self) -> Any:
+        """The data as nested Python lists (a Python number for a 0-d tensor)."""
         return self.data.tolist()
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:

@@ -1,5 +1,21 @@
 """Functions that derivative rules call on Tensors and NumPy arrays alike.
 
+__all__ = [
+    "array",
+    "broadcast_to",
+    "cos",
+    "cosh",
+    "exp",
+    "index_add",
+    "log",
+    "sin",
+    "sinh",
+    "sqrt",
+    "where",
+    "zero",
+    "zeros_like",
+]
+
 A rule receives Tensors when the backward pass is recorded and arrays when
 it is not (see :mod:`autograd.function`). Operators and the methods both
 types share need nothing; the few NumPy functions that are not methods of

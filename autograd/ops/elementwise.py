@@ -1,4 +1,30 @@
 """Elementwise primitives. Binary ones broadcast like NumPy; the engine sums
+__all__ = [
+    "Abs",
+    "Add",
+    "Cast",
+    "Clip",
+    "Div",
+    "ElementwiseMethods",
+    "Exp",
+    "Log",
+    "Maximum",
+    "Minimum",
+    "Mul",
+    "Neg",
+    "Pow",
+    "PowScalar",
+    "ReLU",
+    "Sigmoid",
+    "Sqrt",
+    "Sub",
+    "Tanh",
+    "Where",
+    "maximum",
+    "minimum",
+    "where",
+]
+
 each gradient back to its input's shape, so no rule here undoes broadcasting."""
 
 from __future__ import annotations

@@ -13,6 +13,15 @@ if TYPE_CHECKING:
     from autograd.tensor import Tensor
 
 
+__all__ = [
+    "LinalgMethods",
+    "Linear",
+    "MatMul",
+    "linear",
+    "matmul",
+]
+
+
 def _swap(t: Any) -> Any:
     """Swap the last two axes (the matrix transpose of a stack of matrices);
     ``t`` is a Tensor or an array."""

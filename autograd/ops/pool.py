@@ -11,6 +11,11 @@ from autograd.ops.conv import Pad4, Pair, _windows
 from autograd.ops.dual import index_add
 from autograd.tensor import Tensor
 
+__all__ = [
+    "MaxPool2d",
+    "argmax_windows",
+]
+
 
 def argmax_windows(
     x: np.ndarray, kernel: Pair, dilation: Pair, padding: Pad4, stride: Pair

@@ -14,6 +14,21 @@ if TYPE_CHECKING:
     from autograd.tensor import Axis, Tensor
 
 
+__all__ = [
+    "LogSoftmax",
+    "LogSumExp",
+    "Max",
+    "Mean",
+    "Min",
+    "ReductionMethods",
+    "Softmax",
+    "Sum",
+    "ValuesIndices",
+    "dims",
+    "select_along",
+]
+
+
 def _axes(axis: Axis, ndim: int) -> tuple[int, ...]:
     """Normalise ``axis`` (int, tuple or None) to a tuple of non-negative axes."""
     if axis is None:

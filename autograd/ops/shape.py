@@ -14,6 +14,19 @@ if TYPE_CHECKING:
     from autograd.tensor import Tensor
 
 
+__all__ = [
+    "BroadcastTo",
+    "Concatenate",
+    "GetItem",
+    "IndexAdd",
+    "Reshape",
+    "ShapeMethods",
+    "Transpose",
+    "concatenate",
+    "stack",
+]
+
+
 class Reshape(Function):
     """d reshape(a) = reshape(g) back to the shape of a"""
 
