@@ -144,20 +144,41 @@ class Cumprod(Function):
     def backward(self, g: Tensor) -> Tensor:
         (a,) = self.saved
         ax = self.axis
+        if array(a).size <= 1:
+            return g
+        reverse_sum = flip(_d.cumsum(flip(g * self.output(), ax), ax), ax)
         if not self.zeros:
-            return flip(_d.cumsum(flip(g * self.output(), ax), ax), ax) / a
-        # With zeros, division is not an option: each element's own factor is
-        # replaced by 1 and the products recomputed (n^2 work per slice).
-        perm = (*tuple(i for i in range(a.ndim) if i != ax), ax)
-        inverse = tuple(np.argsort(perm).tolist())
-        x = a.transpose(perm)
-        n = x.shape[-1]
-        eye = np.eye(n, dtype=bool)
-        ones = np.ones((*x.shape[:-1], n, n), dtype=a.dtype)
-        others = _d.cumprod(where(eye, ones, x.reshape((*x.shape[:-1], 1, n)) * ones), -1)
-        later = np.triu(np.ones((n, n), dtype=a.dtype))
-        gx = g.transpose(perm).reshape((*x.shape[:-1], 1, n))
-        return (others * later * gx).sum(axis=-1).transpose(inverse)
+            return reverse_sum / a
+        # Up to a slice's first zero the division is safe; from there on the
+        # gradient is a sum of products of the other factors (zero after the
+        # first zero). The split is PyTorch's, so that inf and NaN agree.
+        # Recorded for a higher derivative, the elements after the first zero
+        # keep the product form: their gradient is zero but not its derivative.
+        x = array(a)
+        zero = x == 0
+        seen = np.cumsum(zero, axis=ax)
+        before, first = seen == 0, zero & (seen == 1)
+        head = reverse_sum / where(before, a, np.ones_like(x))
+        others = _others_grad(a, g, ax)
+        tail = others if isinstance(g, _t.Tensor) else where(first, others, _d.zero(g))
+        return where(before, head, tail)
+
+
+def _others_grad(a: Any, g: Any, ax: int) -> Any:
+    """For every k: prod(a_j, j < k) times the sum over i >= k of g_i prod(a_j, k < j <= i)
+    (n^2 work per slice; factored so as PyTorch, an inf before a zero gives inf, not NaN)."""
+    perm = (*tuple(i for i in range(a.ndim) if i != ax), ax)
+    inverse = tuple(np.argsort(perm).tolist())
+    x = a.transpose(perm)
+    n = x.shape[-1]
+    ones = np.ones((*x.shape[:-1], n, n), dtype=x.dtype)
+    rows = x.reshape((*x.shape[:-1], 1, n)) * ones  # row k, column j: a_j
+    k, j = np.indices((n, n))
+    before = _d.cumprod(where(j < k, rows, ones), -1)[..., -1]
+    after = _d.cumprod(where(j > k, rows, ones), -1)
+    gx = g.transpose(perm).reshape((*x.shape[:-1], 1, n))
+    later = np.broadcast_to(j >= k, ones.shape)
+    return (before * where(later, after * gx, _d.zero(g)).sum(axis=-1)).transpose(inverse)
 
 
 class Logcumsumexp(Function):
@@ -178,6 +199,8 @@ class Logcumsumexp(Function):
 
     def backward(self, g: Any) -> Any:
         (a,) = self.saved
+        if array(a).size <= 1:
+            return g  # as PyTorch: exact, and keeps inf and NaN out
         out, ax = self.output(), self.axis
         gd = array(g)
         lowest = np.finfo(gd.dtype).min
@@ -195,7 +218,8 @@ class Logcumsumexp(Function):
 
 def _cum_extreme(x: Tensor, op: str, axis: Any) -> ValuesIndices:
     """Running maximum (or minimum) and the index where it was reached: ties
-    take the later index and a NaN, once met, stays, as in PyTorch."""
+    take the later index, and a NaN is the extreme from where it stands on
+    (the latest NaN's index), as in PyTorch."""
     data = x.data
     ax = _scan_axis(op, data.ndim, axis)
     flat = data.reshape(1) if data.ndim == 0 else data
@@ -207,7 +231,7 @@ def _cum_extreme(x: Tensor, op: str, axis: Any) -> ValuesIndices:
         better = np.greater_equal if op == "cummax" else np.less_equal
         for i in range(moved.shape[-1]):
             v = moved[..., i]
-            take = ~np.isnan(best) & (np.isnan(v) | better(v, best))
+            take = np.isnan(v) | (~np.isnan(best) & better(v, best))
             best = np.where(take, v, best)
             where = np.where(take, i, where)
             idx[..., i] = where
@@ -239,12 +263,31 @@ def _inverse(count: float) -> float:
     return 1.0 / count if count > 0 else math.inf
 
 
-def _var(x: Tensor, axis: Any, keep: bool, corr: float) -> Tensor:
-    axes = _axes(axis, x.data.ndim)
-    dev = x - x.mean(axis=axes, keepdims=True)
-    return (dev * dev).sum(axis=axes, keepdims=keep) * _inverse(
-        max(_count(x.shape, axes) - corr, 0.0)
-    )
+class Var(Function):
+    """d var(a) = 2 (a - mean(a)) / (n - correction) da
+
+    A primitive rather than the composite ``sum((a - mean(a))**2) / (n - c)``
+    so that an infinite element gives PyTorch's gradients (the composite's
+    path through the mean spreads NaN over the slice).
+    """
+
+    formula = "var(a)"
+
+    def forward(self, a: Tensor, axis: Axis, keepdims: bool, correction: float) -> np.ndarray:
+        self.axes = _axes(axis, a.data.ndim)
+        x = a.data
+        with np.errstate(invalid="ignore", divide="ignore"):
+            dev = x - np.mean(x, axis=self.axes, keepdims=True)
+            self.scale = _inverse(max(_count(x.shape, self.axes) - correction, 0.0))
+            out = np.sum(dev * dev, axis=self.axes, keepdims=True) * self.scale
+        self.kept = out.shape
+        self.save_for_backward(a)
+        return out if keepdims else out.reshape(_reduced(x.shape, self.axes, False))
+
+    def backward(self, g: Any) -> Any:
+        (a,) = self.saved
+        dev = a - a.mean(axis=self.axes, keepdims=True)
+        return dev * (g.reshape(self.kept) * (2.0 * self.scale))
 
 
 class Std(Function):
@@ -307,7 +350,8 @@ class Norm(Function):
         out, p = self.output(), self.p
         od = array(out)
         g = g.reshape(od.shape)
-        s = sign(a)
+        # PyTorch's sign of NaN is 0: a NaN element gets no gradient from |a|.
+        s = np.nan_to_num(sign(a), nan=0.0)
         if p == 0:
             return g * np.zeros(array(a).shape, dtype=od.dtype)
         if p == 1:
@@ -389,7 +433,8 @@ class ScanMethods:
         if isinstance(dim, bool):
             dim, unbiased = None, dim
         axis, keep = dims("var", axis, keepdims, dim, keepdim)
-        return _var(self, axis, keep, _correction("var", unbiased, correction, ddof))  # type: ignore[arg-type]
+        corr = _correction("var", unbiased, correction, ddof)
+        return Var.apply(self, axis=axis, keepdims=keep, correction=corr)  # type: ignore[arg-type]
 
     def std(
         self,

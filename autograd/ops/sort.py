@@ -200,7 +200,8 @@ class SortMethods:
                 f"topk: k={k} is out of range for a dim of size {n} (shape {self.data.shape})"
             )
         order = _order(x.data, ax, largest)
-        order = np.take(order, np.arange(k), axis=ax)
+        # A 0-d tensor gives its element for k = 0 as well, as in PyTorch.
+        order = np.take(order, np.arange(k if self.data.ndim else 1), axis=ax)
         return _finish(self, select_along(x, order, ax), order)  # type: ignore[arg-type]
 
     def kthvalue(
