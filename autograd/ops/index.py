@@ -146,18 +146,18 @@ class ScatterReduce(Function):
             dt = od.dtype
             ones = _t._make(np.ones_like(x)) if isinstance(src, _t.Tensor) else np.ones_like(x)
             gx = g * _scatter_prod(ones, src, pos) * keep.astype(dt)
-            # A source element's gradient is the product of the others at its
-            # place: the result divided by it, or, for a zero, the product of
-            # the non-zero others if it is the only zero there.
-            zero = s == 0
-            zeros_at = np.zeros(x.shape)
-            np.add.at(zeros_at, pos, zero)
             base = a * keep.astype(dt) + (~keep).astype(dt)
-            safe = src + zero.astype(dt)
-            without_zeros = _scatter_prod(base, safe, pos)
-            lone = ((zeros_at == 1)[pos]).astype(dt)
-            others = _d.where(~zero, out[pos] / safe, without_zeros[pos] * lone)
-            return gx, g[pos] * others
+            # A source element's gradient is the product of the others written
+            # to its place (and of the tensor's own value there): a product
+            # over the other sources rather than a division by the element,
+            # so exact at zeros and tiny values, and smooth.
+            block = s.shape
+            places = np.ravel_multi_index(np.broadcast_arrays(*pos), x.shape).reshape(-1)
+            m = places.size
+            same = (places[:, None] == places[None, :]) & ~np.eye(m, dtype=bool)
+            flat = src.reshape((1, m)) * np.ones((m, m), dtype=dt)
+            others = _d.where(same, flat, np.ones((m, m), dtype=dt)).prod(axis=-1)
+            return gx, g[pos] * base[pos] * others.reshape(block)
         # amax/amin: the gradient is shared among the elements equal to the
         # result, counted as PyTorch counts them.
         self_hits = x == od

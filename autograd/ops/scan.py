@@ -199,8 +199,6 @@ class Logcumsumexp(Function):
 
     def backward(self, g: Any) -> Any:
         (a,) = self.saved
-        if array(a).size <= 1:
-            return g  # as PyTorch: exact, and keeps inf and NaN out
         out, ax = self.output(), self.axis
         gd = array(g)
         lowest = np.finfo(gd.dtype).min
@@ -611,7 +609,9 @@ def _scan(
         return op.apply(x.reshape(-1), axis=0)
     ax = _scan_axis(name, x.data.ndim, axis)
     if x.data.ndim == 0:
-        return op.apply(x.reshape(1), axis=0).reshape(())
+        # A scan of one element is the identity (PyTorch's gradient is then g,
+        # even at inf and NaN): cumsum is that identity for every scan.
+        return Cumsum.apply(x.reshape(1), axis=0).reshape(())
     return op.apply(x, axis=ax)
 
 

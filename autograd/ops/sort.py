@@ -292,7 +292,10 @@ class SortMethods:
             lo, hi = int(np.floor(pos)), int(np.ceil(pos))
             take = (slice(None),) * ax
             a, b = values[(*take, slice(lo, lo + 1))], values[(*take, slice(hi, hi + 1))]
-            out = a + (b - a) * float(pos - lo) if hi != lo else a
+            # PyTorch's lerp, whose two forms keep the weight's rounding error
+            # small; at w = 0, inf - inf makes it NaN as in PyTorch.
+            w = float(pos - lo)
+            out = a + (b - a) * w if w < 0.5 else b - (b - a) * (1.0 - w)
             if x.data.dtype.kind == "f":
                 # A slice holding NaN has NaN quantiles, as in PyTorch.
                 out = _where_nan(np.isnan(x.data).any(axis=ax, keepdims=True), out)

@@ -188,6 +188,7 @@ ROWS: list[OpSpec] = [
         unique=True,
         params=kth_params,
         api=("kthvalue",),
+        torch_differs="with NaN in a slice, which of the tied NaNs gets the gradient",
         torch=lambda x, axis, k, keepdims=False: (
             torch.kthvalue(x, k, axis, keepdim=keepdims).values
         ),
