@@ -1,5 +1,6 @@
-"""Reductions and scans beyond the core: prod, var, std, norm, arg-reductions,
-cumulative sums and products, NaN-ignoring reductions.
+"""Reductions and scans beyond the core: prod, var, std, norm, all, any,
+count_nonzero, aminmax, cumulative sums and products, NaN-ignoring reductions.
+(argmax, argmin, cummax and cummin, which select, are in :mod:`autograd.ops.sort`.)
 
 Where PyTorch and NumPy disagree on a default, PyTorch's wins and NumPy's
 keyword still works: ``var``/``std`` are unbiased (``correction=1``) unless
@@ -18,7 +19,7 @@ from autograd import tensor as _t
 from autograd.function import Function
 from autograd.ops import dual as _d
 from autograd.ops.dual import array, exp, flip, index_add, log, sign, where
-from autograd.ops.reduction import ValuesIndices, _axes, _kept_shape, dims, select_along
+from autograd.ops.reduction import _axes, _kept_shape, dims
 
 if TYPE_CHECKING:
     from autograd.tensor import Axis, Tensor
@@ -27,11 +28,7 @@ __all__: list[str] = [
     "all",
     "aminmax",
     "any",
-    "argmax",
-    "argmin",
     "count_nonzero",
-    "cummax",
-    "cummin",
     "cumprod",
     "cumsum",
     "logcumsumexp",
@@ -212,32 +209,6 @@ class Logcumsumexp(Function):
             return flip(_d.logcumsumexp(flip(x, ax), ax), ax)
 
         return exp(rev(pos - out) + a) - exp(rev(neg - out) + a)
-
-
-def _cum_extreme(x: Tensor, op: str, axis: Any) -> ValuesIndices:
-    """Running maximum (or minimum) and the index where it was reached: ties
-    take the later index, and a NaN is the extreme from where it stands on
-    (the latest NaN's index), as in PyTorch."""
-    data = x.data
-    ax = _scan_axis(op, data.ndim, axis)
-    flat = data.reshape(1) if data.ndim == 0 else data
-    moved = np.moveaxis(flat, ax, -1)
-    idx = np.zeros(moved.shape, dtype=np.int64)
-    if moved.shape[-1]:
-        best = moved[..., 0].copy()
-        where = np.zeros(best.shape, dtype=np.int64)
-        better = np.greater_equal if op == "cummax" else np.less_equal
-        for i in range(moved.shape[-1]):
-            v = moved[..., i]
-            take = np.isnan(v) | (~np.isnan(best) & better(v, best))
-            best = np.where(take, v, best)
-            where = np.where(take, i, where)
-            idx[..., i] = where
-    idx = np.moveaxis(idx, -1, ax)
-    values = select_along(x if data.ndim else x.reshape(1), idx, ax)
-    if data.ndim == 0:
-        return ValuesIndices(values.reshape(()), _t._make(idx.reshape(())))
-    return ValuesIndices(values, _t._make(idx))
 
 
 # ---------------------------------------------------------------------------
@@ -477,16 +448,6 @@ class ScanMethods:
         """``log(cumsum(exp(x)))`` along ``dim``, without overflow."""
         return _scan(self, Logcumsumexp, "logcumsumexp", dim, axis, flatten=False)
 
-    def cummax(self, dim: int | None = None, *, axis: int | None = None) -> ValuesIndices:
-        """``(values, indices)`` of the running maximum along ``dim``."""
-        axis, _ = dims("cummax", axis, None, dim, None)
-        return _cum_extreme(self, "cummax", axis)  # type: ignore[arg-type]
-
-    def cummin(self, dim: int | None = None, *, axis: int | None = None) -> ValuesIndices:
-        """``(values, indices)`` of the running minimum along ``dim``."""
-        axis, _ = dims("cummin", axis, None, dim, None)
-        return _cum_extreme(self, "cummin", axis)  # type: ignore[arg-type]
-
     def nansum(
         self,
         dim: Axis = None,
@@ -515,28 +476,6 @@ class ScanMethods:
         with np.errstate(divide="ignore"):
             inv = (1.0 / count).astype(self.data.dtype)
         return self.nansum(axis=axis, keepdims=keep) * inv
-
-    def argmax(
-        self,
-        dim: int | None = None,
-        keepdim: bool | None = None,
-        *,
-        axis: int | None = None,
-        keepdims: bool | None = None,
-    ) -> Tensor:
-        """The index of the maximum (of the flattened tensor without ``dim``); NaN is maximal."""
-        return _arg(self.data, "argmax", dim, keepdim, axis, keepdims)
-
-    def argmin(
-        self,
-        dim: int | None = None,
-        keepdim: bool | None = None,
-        *,
-        axis: int | None = None,
-        keepdims: bool | None = None,
-    ) -> Tensor:
-        """The index of the minimum (of the flattened tensor without ``dim``); NaN is minimal."""
-        return _arg(self.data, "argmin", dim, keepdim, axis, keepdims)
 
     def all(
         self,
@@ -615,22 +554,6 @@ def _scan(
     return op.apply(x, axis=ax)
 
 
-def _arg(data: np.ndarray, op: str, dim: Any, keepdim: Any, axis: Any, keepdims: Any) -> Tensor:
-    axis, keep = dims(op, axis, keepdims, dim, keepdim)
-    if data.size == 0 and (axis is None or data.shape[axis] == 0):
-        raise ValueError(
-            f"{op}: cannot take the {op} of an empty tensor (shape {data.shape}, dim {axis})"
-        )
-    pick = np.argmax if op == "argmax" else np.argmin
-    if axis is None:
-        out = pick(data)
-        return _int_tensor(np.reshape(out, (1,) * data.ndim) if keep else out)
-    ax = _axes(int(axis), data.ndim)
-    if not ax:  # 0-d
-        return _int_tensor(0)
-    return _int_tensor(pick(data, axis=ax[0], keepdims=keep))
-
-
 def _function(name: str) -> Callable[..., Any]:
     def function(input: Any, *args: Any, **kwargs: Any) -> Any:
         x = input if isinstance(input, _t.Tensor) else _t.Tensor(input)
@@ -644,11 +567,7 @@ def _function(name: str) -> Callable[..., Any]:
 all = _function("all")
 aminmax = _function("aminmax")
 any = _function("any")
-argmax = _function("argmax")
-argmin = _function("argmin")
 count_nonzero = _function("count_nonzero")
-cummax = _function("cummax")
-cummin = _function("cummin")
 cumprod = _function("cumprod")
 cumsum = _function("cumsum")
 logcumsumexp = _function("logcumsumexp")

@@ -1,5 +1,6 @@
 """Sorting and selection: sort, argsort, topk, kthvalue, median, quantile,
-nonzero, masked_select, unique.
+nonzero, masked_select, unique, and the positions of extremes (argmax,
+argmin, cummax, cummin).
 
 NaN sorts as the largest value, as in PyTorch. Every sort here is stable, so
 among equal elements the indices come in their original order (PyTorch
@@ -16,12 +17,17 @@ import numpy as np
 
 from autograd import tensor as _t
 from autograd.ops.reduction import Max, ValuesIndices, _axes, dims, select_along
+from autograd.ops.scan import _int_tensor, _scan_axis
 
 if TYPE_CHECKING:
     from autograd.tensor import Tensor
 
 __all__: list[str] = [
+    "argmax",
+    "argmin",
     "argsort",
+    "cummax",
+    "cummin",
     "kthvalue",
     "masked_select",
     "median",
@@ -144,11 +150,85 @@ def _median(x: Tensor, op: str, dim: Any, keepdim: Any, axis: Any, keepdims: Any
     return (Median if op == "median" else Nanmedian).apply(x, axis=axis, keepdims=keep)
 
 
+def _cum_extreme(x: Tensor, op: str, axis: Any) -> ValuesIndices:
+    """Running maximum (or minimum) and the index where it was reached: ties
+    take the later index, and a NaN is the extreme from where it stands on
+    (the latest NaN's index), as in PyTorch."""
+    data = x.data
+    ax = _scan_axis(op, data.ndim, axis)
+    flat = data.reshape(1) if data.ndim == 0 else data
+    moved = np.moveaxis(flat, ax, -1)
+    idx = np.zeros(moved.shape, dtype=np.int64)
+    if moved.shape[-1]:
+        best = moved[..., 0].copy()
+        where = np.zeros(best.shape, dtype=np.int64)
+        better = np.greater_equal if op == "cummax" else np.less_equal
+        for i in range(moved.shape[-1]):
+            v = moved[..., i]
+            take = np.isnan(v) | (~np.isnan(best) & better(v, best))
+            best = np.where(take, v, best)
+            where = np.where(take, i, where)
+            idx[..., i] = where
+    idx = np.moveaxis(idx, -1, ax)
+    values = select_along(x if data.ndim else x.reshape(1), idx, ax)
+    if data.ndim == 0:
+        return ValuesIndices(values.reshape(()), _t._make(idx.reshape(())))
+    return ValuesIndices(values, _t._make(idx))
+
+
+def _arg(data: np.ndarray, op: str, dim: Any, keepdim: Any, axis: Any, keepdims: Any) -> Tensor:
+    axis, keep = dims(op, axis, keepdims, dim, keepdim)
+    if data.size == 0 and (axis is None or data.shape[axis] == 0):
+        raise ValueError(
+            f"{op}: cannot take the {op} of an empty tensor (shape {data.shape}, dim {axis})"
+        )
+    pick = np.argmax if op == "argmax" else np.argmin
+    if axis is None:
+        out = pick(data)
+        return _int_tensor(np.reshape(out, (1,) * data.ndim) if keep else out)
+    ax = _axes(int(axis), data.ndim)
+    if not ax:  # 0-d
+        return _int_tensor(0)
+    return _int_tensor(pick(data, axis=ax[0], keepdims=keep))
+
+
 class SortMethods:
     """Methods of :class:`~autograd.Tensor` defined with this module's primitives."""
 
     __slots__ = ()
     data: np.ndarray
+
+    def argmax(
+        self,
+        dim: int | None = None,
+        keepdim: bool | None = None,
+        *,
+        axis: int | None = None,
+        keepdims: bool | None = None,
+    ) -> Tensor:
+        """The index of the maximum (of the flattened tensor without ``dim``); NaN is maximal."""
+        return _arg(self.data, "argmax", dim, keepdim, axis, keepdims)
+
+    def argmin(
+        self,
+        dim: int | None = None,
+        keepdim: bool | None = None,
+        *,
+        axis: int | None = None,
+        keepdims: bool | None = None,
+    ) -> Tensor:
+        """The index of the minimum (of the flattened tensor without ``dim``); NaN is minimal."""
+        return _arg(self.data, "argmin", dim, keepdim, axis, keepdims)
+
+    def cummax(self, dim: int | None = None, *, axis: int | None = None) -> ValuesIndices:
+        """``(values, indices)`` of the running maximum along ``dim``."""
+        axis, _ = dims("cummax", axis, None, dim, None)
+        return _cum_extreme(self, "cummax", axis)  # type: ignore[arg-type]
+
+    def cummin(self, dim: int | None = None, *, axis: int | None = None) -> ValuesIndices:
+        """``(values, indices)`` of the running minimum along ``dim``."""
+        axis, _ = dims("cummin", axis, None, dim, None)
+        return _cum_extreme(self, "cummin", axis)  # type: ignore[arg-type]
 
     def sort(
         self,
@@ -372,7 +452,11 @@ def _function(name: str) -> Callable[..., Any]:
     return function
 
 
+argmax = _function("argmax")
+argmin = _function("argmin")
 argsort = _function("argsort")
+cummax = _function("cummax")
+cummin = _function("cummin")
 kthvalue = _function("kthvalue")
 masked_select = _function("masked_select")
 median = _function("median")
