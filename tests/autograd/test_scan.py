@@ -167,6 +167,10 @@ def test_var_std_defaults_and_keywords_follow_pytorch() -> None:
     tv, tm = torch.var_mean(t, 1, correction=0)
     np.testing.assert_allclose(v.data, tv.numpy())
     np.testing.assert_allclose(m.data, tm.numpy())
+    sd, m = Tensor(x).std_mean(dim=0, keepdim=True)
+    tsd, tm = torch.std_mean(t, dim=0, keepdim=True)
+    np.testing.assert_allclose(sd.data, tsd.numpy())
+    np.testing.assert_allclose(m.data, tm.numpy())
     with pytest.raises(TypeError, match="var: pass one of"):
         Tensor(x).var(ddof=0, correction=1)
 
