@@ -109,6 +109,14 @@ class Prod(Function):
         g = g.reshape(out.shape)
         if not self.zeros:
             return g * (out / a)
+        if (
+            not isinstance(g, _t.Tensor)
+            and len(self.axes) == array(a).ndim
+            and np.count_nonzero(array(a) == 0) > 1
+        ):
+            # Two zeros make every product of the others zero (PyTorch's
+            # shortcut, which keeps inf and NaN out).
+            return g * np.zeros_like(array(a))
         return g * _prod_others(a, self.axes)
 
 
@@ -156,12 +164,17 @@ class Cumprod(Function):
         seen = np.cumsum(zero, axis=ax)
         before, first = seen == 0, zero & (seen == 1)
         head = reverse_sum / where(before, a, np.ones_like(x))
-        others = _others_grad(a, g, ax)
-        tail = others if isinstance(g, _t.Tensor) else where(first, others, _d.zero(g))
+        if isinstance(g, _t.Tensor):
+            tail = _others_grad(a, g, ax)
+        else:
+            # Products reaching past a second zero are zero: leaving them out
+            # keeps an inf or NaN beyond it out of the first zero's gradient.
+            others = _others_grad(a, g, ax, np.moveaxis(seen <= 1, ax, -1))
+            tail = where(first, others, _d.zero(g))
         return where(before, head, tail)
 
 
-def _others_grad(a: Any, g: Any, ax: int) -> Any:
+def _others_grad(a: Any, g: Any, ax: int, upto: np.ndarray | None = None) -> Any:
     """For every k: prod(a_j, j < k) times the sum over i >= k of g_i prod(a_j, k < j <= i)
     (n^2 work per slice; factored so as PyTorch, an inf before a zero gives inf, not NaN)."""
     perm = (*tuple(i for i in range(a.ndim) if i != ax), ax)
@@ -175,6 +188,8 @@ def _others_grad(a: Any, g: Any, ax: int) -> Any:
     after = _d.cumprod(where(j > k, rows, ones), -1)
     gx = g.transpose(perm).reshape((*x.shape[:-1], 1, n))
     later = np.broadcast_to(j >= k, ones.shape)
+    if upto is not None:
+        later = later & upto[..., None, :]
     return (before * where(later, after * gx, _d.zero(g)).sum(axis=-1)).transpose(inverse)
 
 
