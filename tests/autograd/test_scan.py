@@ -235,8 +235,15 @@ def test_aminmax_is_a_named_pair() -> None:
 
 def test_zero_d_and_empty_edges() -> None:
     s = Tensor(2.5, requires_grad=True)
-    for out, want in [(s.prod(), 2.5), (s.cumsum(0), 2.5), (s.cumprod(0), 2.5), (s.norm(), 2.5)]:
+    scans = [(s.prod(), 2.5), (s.cumsum(0), 2.5), (s.cumprod(0), 2.5), (s.norm(), 2.5)]
+    for out, want in [*scans, (s.logcumsumexp(0), 2.5)]:
         assert out.shape == () and float(out.data) == want
     assert s.cummax(0).indices.shape == ()
+    # A one-element scan is the identity: gradient 1 even at NaN, as PyTorch's.
+    nan = Tensor(np.nan, requires_grad=True)
+    nan.logcumsumexp(0).backward()
+    tnan = torch.tensor(np.nan, dtype=torch.float64, requires_grad=True)
+    torch.logcumsumexp(tnan, 0).backward()
+    assert float(nan.grad.data) == float(tnan.grad) == 1.0
     np.testing.assert_array_equal(Tensor(np.zeros((0, 2))).prod(0).data, np.ones(2))
     assert Tensor(np.zeros((2, 0))).cumsum(1).shape == (2, 0)

@@ -227,6 +227,8 @@ ROWS: list[OpSpec] = [
         1,
         "single",
         params=one_axis,
+        # A 0-d scan is the identity (Cumsum): test_scan checks it.
+        min_dims=1,
         api=("logcumsumexp",),
         torch=lambda x, axis: torch.logcumsumexp(x, axis),
         composition=lambda x, axis: x.exp().cumsum(axis).log(),
