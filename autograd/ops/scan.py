@@ -151,27 +151,25 @@ class Cumprod(Function):
         ax = self.axis
         if array(a).size <= 1:
             return g
-        reverse_sum = flip(_d.cumsum(flip(g * self.output(), ax), ax), ax)
         if not self.zeros:
-            return reverse_sum / a
-        # Up to a slice's first zero the division is safe; from there on the
-        # gradient is a sum of products of the other factors (zero after the
-        # first zero). The split is PyTorch's, so that inf and NaN agree.
-        # Recorded for a higher derivative, the elements after the first zero
-        # keep the product form: their gradient is zero but not its derivative.
+            return flip(_d.cumsum(flip(g * self.output(), ax), ax), ax) / a
+        if isinstance(g, _t.Tensor):
+            # Recorded for a higher derivative: the products of the other
+            # factors, exact and smooth at zeros.
+            return _others_grad(a, g, ax)
+        # Up to a slice's first zero the division is safe, and the terms from
+        # the zero on contribute nothing; the first zero's gradient is a sum of
+        # products of the other factors, those past a second zero being zero;
+        # later elements get none. The split is PyTorch's, so that inf and NaN
+        # agree.
         x = array(a)
         zero = x == 0
         seen = np.cumsum(zero, axis=ax)
         before, first = seen == 0, zero & (seen == 1)
-        head = reverse_sum / where(before, a, np.ones_like(x))
-        if isinstance(g, _t.Tensor):
-            tail = _others_grad(a, g, ax)
-        else:
-            # Products reaching past a second zero are zero: leaving them out
-            # keeps an inf or NaN beyond it out of the first zero's gradient.
-            others = _others_grad(a, g, ax, np.moveaxis(seen <= 1, ax, -1))
-            tail = where(first, others, _d.zero(g))
-        return where(before, head, tail)
+        terms = where(before, g * self.output(), _d.zero(g))
+        head = flip(_d.cumsum(flip(terms, ax), ax), ax) / where(before, a, np.ones_like(x))
+        others = _others_grad(a, g, ax, np.moveaxis(seen <= 1, ax, -1))
+        return where(before, head, where(first, others, _d.zero(g)))
 
 
 def _others_grad(a: Any, g: Any, ax: int, upto: np.ndarray | None = None) -> Any:

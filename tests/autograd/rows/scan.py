@@ -217,6 +217,7 @@ ROWS: list[OpSpec] = [
         "single",
         domains=(WITH_ZEROS,),
         params=scan_axis,
+        min_dims=1,  # a 0-d scan is the identity (Cumsum)
         api=("cumprod",),
         torch=t_scan("cumprod"),
     ),
