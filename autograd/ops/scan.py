@@ -149,8 +149,8 @@ class Cumprod(Function):
     def backward(self, g: Tensor) -> Tensor:
         (a,) = self.saved
         ax = self.axis
-        if array(a).size <= 1:
-            return g
+        if array(a).size <= 1 or array(a).shape[ax] == 1:
+            return g  # a scan over one element is the identity (as PyTorch)
         if not self.zeros:
             return flip(_d.cumsum(flip(g * self.output(), ax), ax), ax) / a
         if isinstance(g, _t.Tensor):
