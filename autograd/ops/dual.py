@@ -5,9 +5,14 @@ __all__ = [
     "broadcast_to",
     "cos",
     "cosh",
+    "cumprod",
+    "cumsum",
     "exp",
+    "flip",
     "index_add",
     "log",
+    "logcumsumexp",
+    "sign",
     "sin",
     "sinh",
     "sqrt",
@@ -108,3 +113,31 @@ def sinh(x: Any) -> Any:
 
 def cosh(x: Any) -> Any:
     return x.cosh() if isinstance(x, _t.Tensor) else np.cosh(x)
+
+
+def cumsum(x: Any, axis: int) -> Any:
+    """The cumulative sum along ``axis``."""
+    return x.cumsum(axis) if isinstance(x, _t.Tensor) else np.cumsum(x, axis=axis)
+
+
+def cumprod(x: Any, axis: int) -> Any:
+    """The cumulative product along ``axis``."""
+    return x.cumprod(axis) if isinstance(x, _t.Tensor) else np.cumprod(x, axis=axis)
+
+
+def logcumsumexp(x: Any, axis: int) -> Any:
+    """``log(cumsum(exp(x)))`` along ``axis``, without overflow."""
+    if isinstance(x, _t.Tensor):
+        return x.logcumsumexp(axis)
+    with np.errstate(invalid="ignore"):
+        return np.logaddexp.accumulate(x, axis=axis)
+
+
+def flip(x: Any, axis: int) -> Any:
+    """``x`` reversed along ``axis`` (a view for arrays, an indexing for Tensors)."""
+    return x[(slice(None),) * (axis % max(x.ndim, 1)) + (slice(None, None, -1),)]
+
+
+def sign(x: Any) -> np.ndarray:
+    """The sign of ``x`` as a constant array (its derivative is zero almost everywhere)."""
+    return np.sign(array(x))
