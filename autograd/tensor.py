@@ -188,9 +188,17 @@ class Tensor(
     # instead of testing types.
     next_functions = ()
 
-    # Make ``ndarray + Tensor`` defer to ``Tensor.__radd__`` instead of
-    # broadcasting the Tensor as an object element.
-    __array_ufunc__ = None
+    # NumPy functions on Tensors run autograd's operation of the same name
+    # (np.exp(t), np.sum(t), ndarray + t), so the graph records them; see
+    # autograd.interop.
+    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        """``np.exp(t)``, ``ndarray + t``: the autograd operation of the ufunc's name."""
+        return _interop.array_ufunc(ufunc, method, inputs, kwargs)
+
+    def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+        """``np.sum(t)``, ``np.concatenate([t, u])``: autograd's function or method."""
+        return _interop.array_function(func, types, args, kwargs)
+
     __array_priority__ = 1000
 
     data: np.ndarray
@@ -378,4 +386,5 @@ def tensor(data: ArrayLike, requires_grad: bool = False, dtype: Any = None) -> T
 
 # The engine works on finished Tensors: imported once Tensor exists.
 from autograd import engine as _engine  # noqa: E402
+from autograd import interop as _interop  # noqa: E402
 from autograd import versions as _versions  # noqa: E402

@@ -46,6 +46,9 @@ nitpick_ignore_regex = [
     # Tensor's methods come from one mixin per group of operations
     # (autograd/ops/*.py); the reference lists them under Tensor itself.
     (r"py:class", r"autograd\.ops\.\w+\.\w+Methods"),
+    # Result types of the ops ((values, indices), (min, max)): named tuples
+    # whose fields the methods' docstrings describe.
+    (r"py:class", r"autograd\.ops\.\w+\.(ValuesIndices|MinMax)"),
     # The op modules themselves (where each primitive lives) are internal.
     (r"py:mod", r"autograd\.ops(\..*)?"),
     # Private bases and helpers (shown by show-inheritance) are not part of the API.

@@ -130,9 +130,12 @@ class OpSpec:
     torch_missing : str
         Why the row has no PyTorch counterpart.
     torch_differs : str
-        Where this library differs from PyTorch on purpose, on hostile inputs
-        (NaN, inf, signed zeros): the hostile-value comparison of gradients is
-        skipped for the row and the reason is listed in the README.
+        Where this library differs from PyTorch on purpose, on hostile inputs:
+        the hostile-value comparison of gradients is skipped for the row where
+        an input holds NaN (or any non-finite value, with
+        ``torch_differs_at="nonfinite"``), and the reason is listed in the README.
+    torch_differs_at : str
+        ``"nan"`` (the default) or ``"nonfinite"``: which inputs ``torch_differs`` covers.
     shapes : callable, optional
         For ``kind="custom"``: ``shapes(max_dims, max_side) -> strategy of a
         tuple of input shapes`` (``params`` then draws the rest from them).
@@ -158,6 +161,7 @@ class OpSpec:
     torch: str | Callable[..., Any] | None = None
     torch_missing: str = ""
     torch_differs: str = ""
+    torch_differs_at: str = "nan"
     composition: Callable[..., Tensor] | None = None
     shapes: Callable[[int, int], st.SearchStrategy[tuple]] | None = None
 

@@ -220,6 +220,10 @@ ROWS: list[OpSpec] = [
         min_dims=1,  # a 0-d scan is the identity (Cumsum)
         api=("cumprod",),
         torch=t_scan("cumprod"),
+        # Exact at zeros (the product of the others); next to an inf, a zero's
+        # gradient is inf here where PyTorch's division-based rule gives NaN.
+        torch_differs="the gradient of a zero next to an infinite element is inf, not NaN",
+        torch_differs_at="nonfinite",
     ),
     OpSpec(
         "logcumsumexp",
