@@ -165,6 +165,18 @@ def _user_frame() -> traceback.FrameSummary | None:
     return None
 
 
+def _same_float_dtype(data: np.ndarray, inputs: tuple[Any, ...]) -> np.ndarray:
+    """A 0-d float64 result of float32 (or float16) inputs, cast back: NumPy 1.x
+    casts by value when every operand is 0-d, so ``float32_0d * 2.5`` would
+    come out float64 there (NumPy 2 keeps float32)."""
+    kinds = {t.data.dtype for t in inputs if t.data.dtype.kind == "f"}
+    if len(kinds) == 1:
+        (dtype,) = kinds
+        if dtype != data.dtype:
+            return data.astype(dtype)
+    return data
+
+
 def _all_finite(a: np.ndarray) -> bool:
     return a.dtype.kind != "f" or bool(np.isfinite(a).all())
 
@@ -202,6 +214,8 @@ class Function:
     #: What a picture of the graph writes in this op's box ("exp(a)"); the
     #: class name when ``None``.
     formula: ClassVar[str | None] = None
+    #: A float32 input gives a float32 output (False for a cast).
+    keeps_float_dtype: ClassVar[bool] = True
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -387,6 +401,8 @@ class Function:
             raise named from None
         if type(data) is not np.ndarray:
             data = np.asarray(data)
+        if not data.ndim and data.dtype == np.float64 and cls.keeps_float_dtype:
+            data = _same_float_dtype(data, inputs)
         if not _modes.enabled:
             return _t._make(data)
         # An edge is the input's node, or the input itself for a leaf.

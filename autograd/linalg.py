@@ -237,7 +237,11 @@ def lstsq(A: Any, B: Any, rcond: float | None = None, *, driver: str | None = No
         )
     x = pinv(A, rtol=rcond) @ Bm
     m, n = A.data.shape[-2:]
-    rank = np.linalg.matrix_rank(A.data, rtol=rcond)
+    # The rank as NumPy 2's matrix_rank(rtol=) counts it, written out: NumPy 1.26
+    # takes only an absolute tol.
+    s = np.linalg.svd(A.data, compute_uv=False)
+    rel = rcond if rcond is not None else max(m, n) * np.finfo(A.data.dtype).eps
+    rank = np.count_nonzero(s > rel * s.max(axis=-1, keepdims=True, initial=0.0), axis=-1)
     if m > n and np.all(rank == n):
         r = A @ x - Bm
         residuals = (r * r).sum(axis=-2)

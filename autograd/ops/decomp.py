@@ -400,8 +400,11 @@ class Pinv(Function):
     def forward(self, a: Tensor, rtol: float | None, hermitian: bool) -> np.ndarray:
         _lead(a, "linalg.pinv", False)
         self.save_for_backward(a)
-        kw = {} if rtol is None else {"rtol": rtol}
-        out = _checked("linalg.pinv", np.linalg.pinv, a.data, hermitian=hermitian, **kw)
+        m, n = a.data.shape[-2:]
+        # rcond, the relative cutoff both NumPy 1.26 and 2.x take (rtol is 2.x only),
+        # with NumPy 2's and PyTorch's default max(m, n) * eps.
+        cut = rtol if rtol is not None else max(m, n) * np.finfo(a.data.dtype).eps
+        out = _checked("linalg.pinv", np.linalg.pinv, a.data, rcond=cut, hermitian=hermitian)
         self.save_output(out)
         return out
 

@@ -324,6 +324,8 @@ class Clip(Function):
 class Cast(Function):
     """d cast(a) = cast back(da)"""
 
+    keeps_float_dtype = False
+
     formula = "cast(a)"
 
     def forward(self, a: Tensor, dtype: np.dtype) -> np.ndarray:
