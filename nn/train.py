@@ -248,9 +248,8 @@ class Trainer:
         history = History(
             {"epochs": int(epochs), "batch_size": batch_size, "steps": len(loader), "seed": seed}
         )
-        # The seed's own stream for dropout and init in this thread: the same
-        # numbers as the reseeded engine generator, without sharing it with
-        # another thread's training.
+        # The seed's own stream for dropout and init in this thread: the same numbers
+        # as the reseeded engine generator, not shared with another thread's training.
         previous_gen = _set_thread_generator(None if seed is None else np.random.default_rng(seed))
         self._rng = _global_generator()  # what this run draws from, for checkpoints
         start = 0

@@ -10,7 +10,7 @@ import pytest
 import autograd as ag
 from autograd import Tensor
 
-torch = pytest.importorskip("torch")
+torch = pytest.importorskip("torch", reason="PyTorch oracle not installed")
 
 
 def test_one_hot_matches_torch() -> None:

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 import autograd as ag
 from autograd import Tensor
 
-torch = pytest.importorskip("torch")
+torch = pytest.importorskip("torch", reason="PyTorch oracle not installed")
 
 HOSTILE = st.sampled_from([np.nan, np.inf, -np.inf, 0.0, -0.0, 1.0, -1.5, 1.0])
 
