@@ -18,7 +18,7 @@ import numpy as np
 
 import autograd
 from autograd import Tensor
-from nn.functional import _tensor
+from nn.functional import _scalar, _tensor
 from nn.module import Module
 
 __all__ = [
@@ -152,6 +152,7 @@ def mish(input: Any, inplace: bool = False) -> Tensor:
 def _clamped(x: Tensor, lo: float, hi: float) -> Tensor:
     """``clip(x, lo, hi)`` with PyTorch's hardtanh gradient: 1 strictly inside, 0 at the
     bounds, beyond them and at NaN."""
+    lo, hi = _scalar(lo, x), _scalar(hi, x)
     inside = (x.data > lo) & (x.data < hi)
     return autograd.where(inside, x, np.clip(x.data, lo, hi))
 
@@ -189,7 +190,9 @@ def hardsigmoid(input: Any, inplace: bool = False) -> Tensor:
     """``relu6(x + 3) / 6``; gradient ``1/6`` strictly between -3 and 3, else 0."""
     x = _tensor(input)
     inside = (x.data > -3.0) & (x.data < 3.0)
-    return autograd.where(inside, x * (1.0 / 6.0) + 0.5, np.clip(x.data + 3.0, 0.0, 6.0) / 6.0)
+    three, six = _scalar(3.0, x), _scalar(6.0, x)
+    outside = np.clip(x.data + three, _scalar(0.0, x), six) / six
+    return autograd.where(inside, x * (1.0 / 6.0) + 0.5, outside)
 
 
 def logsigmoid(input: Any) -> Tensor:

@@ -16,7 +16,7 @@ import numpy as np
 
 import autograd
 from autograd import Tensor
-from nn.functional import _same_dtype, _tensor
+from nn.functional import _same_dtype, _scalar, _tensor
 from nn.module import Module
 
 __all__ = [
@@ -80,7 +80,7 @@ def normalize(input: Any, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> T
 def _clamp_min_value(t: Tensor, eps: float) -> Tensor:
     """``max(t, eps)`` in value with the gradient of ``t`` (PyTorch clamps the norms of
     cosine_similarity in place, outside the graph)."""
-    return t + (np.maximum(t.data, eps) - t.data)
+    return t + (np.maximum(t.data, _scalar(eps, t)) - t.data)
 
 
 def cosine_similarity(x1: Any, x2: Any, dim: int = 1, eps: float = 1e-8) -> Tensor:

@@ -44,6 +44,15 @@ def _tensor(x: Any) -> Tensor:
     return x if isinstance(x, Tensor) else Tensor(x)
 
 
+def _scalar(value: float, like: Tensor) -> Any:
+    """``value`` as a scalar of ``like``'s float dtype, for NumPy arithmetic on
+    ``like.data``: NumPy 1.x casts by value when every operand is 0-d, so a 0-d
+    float32 array with a Python float would be computed in float64 there (NumPy 2
+    computes it in float32). Non-float data gets ``value`` as it is."""
+    dtype = like.data.dtype
+    return dtype.type(value) if dtype.kind == "f" else value
+
+
 def _reduce(loss: Tensor, reduction: str) -> Tensor:
     if reduction == "mean":
         return loss.mean()

@@ -21,7 +21,14 @@ import autograd
 from autograd import Tensor
 from nn.activations import _log1p_exp
 from nn.distances import _other, pairwise_distance
-from nn.functional import _check_reduction, _float_target, _reduce, _same_shape, _tensor
+from nn.functional import (
+    _check_reduction,
+    _float_target,
+    _reduce,
+    _same_shape,
+    _scalar,
+    _tensor,
+)
 from nn.module import Module
 
 __all__ = [
@@ -275,7 +282,7 @@ def gaussian_nll_loss(
             )
     if (v.data < 0).any():
         raise ValueError(f"{op}: var has negative entry/entries")
-    v = v + (np.maximum(v.data, eps) - v.data)
+    v = v + (np.maximum(v.data, _scalar(eps, v)) - v.data)
     loss = (v.log() + (x - t) ** 2 / v) * 0.5
     if full:
         loss = loss + 0.5 * math.log(2.0 * math.pi)
