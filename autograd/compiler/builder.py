@@ -9,6 +9,7 @@ call's inputs is a local of the function.
 
 from __future__ import annotations
 
+import keyword
 import math
 import re
 from typing import Any
@@ -46,8 +47,11 @@ class Var:
 _NAME = re.compile(r"[A-Za-z_]\w*")
 
 
-def _dtype_name(dtype: np.dtype) -> str:
-    return f"np.{np.dtype(dtype).name}"
+def dtype_expr(dtype: np.dtype) -> str:
+    """The NumPy attribute naming ``dtype`` in generated code, on NumPy 1.x and 2.x:
+    the boolean type is ``np.bool_`` in both (``np.bool`` is NumPy 2 only)."""
+    name = np.dtype(dtype).name
+    return f"np.{'bool_' if name == 'bool' else name}"
 
 
 class Builder:
@@ -61,13 +65,16 @@ class Builder:
         self.base: dict[str, str] = {}  # buffer or static view of one -> the buffer
         self.views: list[tuple[str, str]] = []  # static views (name, expression), in order
         self.pinned: set[str] = set()  # buffers that outlive a call (a parameter's .grad)
-        self._used: set[str] = set(self.ns)
+        # "guard" is the name of the program's second function.
+        self._used: set[str] = {*self.ns, "guard"}
         self.frozen: set[str] = set()  # names of constants (never written)
 
     def fresh(self, hint: str) -> str:
         base = re.sub(r"\W", "_", hint) or "v"
         if base[0].isdigit():
             base = "v" + base
+        if keyword.iskeyword(base):  # a step named after a lambda
+            base += "_"
         name, i = base, 1
         while name in self._used:
             i += 1
@@ -87,7 +94,7 @@ class Builder:
         """A new array allocated once and rewritten at every call."""
         dtype = np.dtype(dtype)
         name = self.bind(
-            np.empty(shape, dtype), hint, f"np.empty({tuple(shape)}, {_dtype_name(dtype)})"
+            np.empty(shape, dtype), hint, f"np.empty({tuple(shape)}, {dtype_expr(dtype)})"
         )
         self.buffers.append(name)
         self.base[name] = name
@@ -97,7 +104,7 @@ class Builder:
         """A constant array of the trace, bound as it is."""
         arr = np.asarray(array)
         if arr.ndim == 0 or arr.size <= 4:
-            how = f"np.array({arr.tolist()!r}, {_dtype_name(arr.dtype)})"
+            how = f"np.array({arr.tolist()!r}, {dtype_expr(arr.dtype)})"
         else:
             how = f"<constant array {arr.shape} {arr.dtype}>"
         name = self.bind(arr, hint, how)

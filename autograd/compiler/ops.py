@@ -136,11 +136,42 @@ def _div_back(b: Builder, node: Any, g: Var, ins: list, out: Var, needs: list) -
     return [ga if needs[0] else None, gb]
 
 
-def _power(b: Builder, base: Var, p: float, dtype: Any, hint: str) -> Var:
-    # ndarray ** 2 is NumPy's np.square fast path; other exponents call np.power.
-    if p == 2:
-        return _ufunc(b, "square", [base.name], base.shape, dtype, hint)
-    return _ufunc(b, "power", [base.name, _lit(p)], base.shape, dtype, hint)
+_NUMPY_1 = np.lib.NumpyVersion(np.__version__) < "2.0.0"
+
+
+def scalar_power_ufunc(p: Any, dtype: Any) -> str:
+    """The ufunc ``array ** p`` calls for an array of ``dtype`` and a Python number ``p``.
+
+    NumPy replaces ``np.power`` by a unary ufunc for some exponents, and the
+    two differ in the last bit (NumPy 1.x's power is not correctly rounded
+    even at ``p = 1``). NumPy 1.x does it for float and complex arrays at
+    ``p`` equal to 1, -1, 0, 0.5 or 2 (an int or a float), and for other
+    arrays at 2; NumPy 2 only for float and complex arrays, at the ints -1
+    and 2 and the float 0.5. ``"ones"`` stands for NumPy 1.x's ``_ones_like``.
+    """
+    kind = np.dtype(dtype).kind
+    if _NUMPY_1:
+        if kind in "fc":
+            fast = {1.0: "positive", -1.0: "reciprocal", 0.0: "ones", 0.5: "sqrt", 2.0: "square"}
+            return fast.get(p, "power")
+        return "square" if p == 2 else "power"
+    if kind in "fc" and type(p) is int and p in (-1, 2):
+        return "reciprocal" if p == -1 else "square"
+    if kind in "fc" and type(p) is float and p == 0.5:
+        return "sqrt"
+    return "power"
+
+
+def _power(b: Builder, base: Var, p: Any, dtype: Any, hint: str) -> Var:
+    # What the eager ``base.data ** p`` computes, call for call.
+    ufunc = scalar_power_ufunc(p, base.dtype)
+    if ufunc == "ones":
+        o = b.buffer(base.shape, dtype, hint)
+        b.emit(f"{o.name}.fill(1)")
+        return o
+    if ufunc == "power":
+        return _ufunc(b, "power", [base.name, _lit(p)], base.shape, dtype, hint)
+    return _ufunc(b, ufunc, [base.name], base.shape, dtype, hint)
 
 
 def _pow_scalar_fwd(b: Builder, node: Any, ins: list[Var]) -> Var:

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from autograd.compiler import ops
-from autograd.compiler.builder import Builder, Var
+from autograd.compiler.builder import Builder, Var, dtype_expr
 from autograd.compiler.trace import Node, Tracer
 from autograd.tensor import Tensor, _make
 
@@ -212,7 +212,7 @@ class _Build:
                 self.ambiguous = True
             expr = v.name if arr.shape == inp.shape else f"{v.name}.reshape({arr.shape!r})"
             if arr.dtype != inp.dtype:
-                expr += f".astype(np.{arr.dtype.name})"
+                expr += f".astype({dtype_expr(arr.dtype)})"
             if expr == v.name:
                 return v
             return self.b.local(expr, arr.shape, arr.dtype, f"{v.name}_")
@@ -445,6 +445,7 @@ def build(
     p.b.share_buffers()
     p.b.lines.pop()
     args = ", ".join(v.name for _, v in p.inputs)
+    name = p.b.fresh(name)  # an identifier that no bound name shadows
     body = "\n".join("    " + line for line in p.b.lines)
     run_src = f"def {name}({args}):\n{body}\n    return {ret}\n"
     guard_src = "def guard():\n    return (\n"
