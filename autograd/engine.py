@@ -29,6 +29,16 @@ __all__ = ["backward", "grad"]
 _accumulate_lock = threading.Lock()
 
 
+def _add(a: Any, b: Any) -> Any:
+    """The sum of two gradients reaching one node. Arrays are added by the
+    ufunc, as a compiled step adds them: ``+`` on two NumPy scalars (what
+    arithmetic on 0-d arrays gives) runs NumPy's scalar arithmetic, which keeps
+    the second operand's NaN where both are NaN (the ufunc keeps the first)."""
+    if isinstance(a, Tensor) or isinstance(b, Tensor):
+        return a + b
+    return np.add(a, b)
+
+
 def _unbroadcast(g: Any, shape: tuple[int, ...]) -> Any:
     """Sum ``g`` (a Tensor or an array) over the axes that broadcasting added
     or stretched to reach its shape from ``shape``."""
@@ -125,7 +135,7 @@ def _run(
         key = id(node)
         g = seed if create_graph else seed.data
         if key in buffers:
-            buffers[key] = buffers[key] + g
+            buffers[key] = _add(buffers[key], g)
         else:
             buffers[key] = g
             starts.append(node)
@@ -189,7 +199,7 @@ def _run(
                     if gi.dtype is not meta[1] and gi.dtype != meta[1]:
                         gi = gi.astype(meta[1])
                     if nkey in buffers:
-                        buffers[nkey] = buffers[nkey] + gi
+                        buffers[nkey] = _add(buffers[nkey], gi)
                     else:
                         buffers[nkey] = gi
                 remaining = consumers[nkey] - 1

@@ -178,19 +178,36 @@ def _apply(t: Tensor, compute: Callable[..., Tensor], op: str, *operands: Any) -
     An operand that is ``t`` itself (``y.mul_(y)``) stands for its old value.
     """
     if not is_grad_enabled():
-        _commit(t, compute(t, *operands), op)
+        _commit(t, _compute_unrecorded(t, compute, operands), op)
         return t
     _leaf_check(t, op)
     if not t.requires_grad:
         # The old value needs no snapshot unless the result ends up in the
         # graph (``x.mul_(w)`` with w requiring grad): then a node saved x.
-        new = compute(t, *operands)
+        new = _compute_unrecorded(t, compute, operands)
         if not new.requires_grad:
             _commit(t, new, op)
             return t
     old = _snapshot(t)
     _commit(t, compute(old, *[old if o is t else o for o in operands]), op)
     return t
+
+
+def _compute_unrecorded(t: Tensor, compute: Callable[..., Tensor], operands: tuple) -> Tensor:
+    """``compute(t, *operands)``, from a contiguous copy when ``t`` is a strided view,
+    as the recorded path computes from its snapshot.
+
+    NumPy 1.x chooses between the vector and the scalar loop of ``exp``, ``log``
+    and others by testing whether the output may overlap the input, and for a
+    strided input that test spans one stride past its last element: a new
+    output allocated just there takes the scalar loop, which can differ in the
+    last bit. On contiguous values the result does not depend on where the
+    output lands.
+    """
+    if t.data.flags.forc:
+        return compute(t, *operands)
+    old = _snapshot(t)
+    return compute(old, *[old if o is t else o for o in operands])
 
 
 def _inplace(name: str) -> Callable[..., Tensor]:
