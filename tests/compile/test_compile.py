@@ -347,6 +347,27 @@ def test_non_tensor_result_stays_eager():
         assert compiled(Tensor(np.ones((1, 2)))) == step(Tensor(np.ones((1, 2))))
 
 
+def test_a_lambda_and_a_step_named_guard_compile():
+    # The generated function is named after the step: "<lambda>" must not
+    # become the keyword lambda, nor "guard" replace the program's guard.
+    w = Tensor(np.arange(6.0).reshape(3, 2), requires_grad=True)
+    by_lambda = autograd.compile(lambda x: (x @ w).tanh().sum())
+
+    def guard(x):
+        return (x @ w).tanh().sum()
+
+    by_name = autograd.compile(guard)
+    for _ in range(3):
+        x = Tensor(np.ones((4, 3)))
+        expected = np.asarray(guard(x)).tobytes()
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # no fallback to eager
+            assert np.asarray(by_lambda(x)).tobytes() == expected
+            assert np.asarray(by_name(x)).tobytes() == expected
+    assert by_lambda.stats["replays"] == by_name.stats["replays"] == 1
+    assert "def lambda_(" in by_lambda.source and "def guard_2(" in by_name.source
+
+
 def test_compile_refuses_a_non_callable():
     with pytest.raises(TypeError, match="callable"):
         autograd.compile(3)
