@@ -143,11 +143,12 @@ def scalar_power_ufunc(p: Any, dtype: Any) -> str:
     """The ufunc ``array ** p`` calls for an array of ``dtype`` and a Python number ``p``.
 
     NumPy replaces ``np.power`` by a unary ufunc for some exponents, and the
-    two differ in the last bit (NumPy 1.x's power is not correctly rounded
-    even at ``p = 1``). NumPy 1.x does it for float and complex arrays at
-    ``p`` equal to 1, -1, 0, 0.5 or 2 (an int or a float), and for other
-    arrays at 2; NumPy 2 only for float and complex arrays, at the ints -1
-    and 2 and the float 0.5. ``"ones"`` stands for NumPy 1.x's ``_ones_like``.
+    two can differ in the last bit (NumPy 1.26's vectorised power can give
+    other than ``x`` even at ``p = 1``). NumPy 1.x does it for float and
+    complex arrays at ``p`` equal to 1, -1, 0, 0.5 or 2 (an int or a float),
+    and for other arrays at 2; NumPy 2 only for float and complex arrays, at
+    the ints -1 and 2 and the float 0.5. ``"ones"`` stands for NumPy 1.x's
+    ``_ones_like``.
     """
     kind = np.dtype(dtype).kind
     if _NUMPY_1:
