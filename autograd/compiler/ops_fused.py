@@ -43,14 +43,11 @@ def _mse_fwd(b: Builder, node: Any, ins: list[Var]) -> Var:
 def _mse_back(b: Builder, node: Any, g: Var, ins: list, out: Var, needs: list) -> list:
     d = node.extra
     fn = node.fn
-    k = 2.0 / fn.count if fn.reduction == "mean" and fn.count else 2.0
-    scale = _scalar(b, k, d.dtype, f"k{node.index}")
-    if fn.reduction == "none":
-        dk = _ufunc(b, "multiply", [d.name, scale.name], d.shape, d.dtype, f"s{node.index}")
-        gx = _ufunc(b, "multiply", [g.name, dk.name], d.shape, d.dtype, f"g{node.index}_0")
-    else:
-        c = _ufunc(b, "multiply", [g.name, scale.name], (), d.dtype, f"s{node.index}")
-        gx = _ufunc(b, "multiply", [d.name, c.name], d.shape, d.dtype, f"g{node.index}_0")
+    if fn.reduction == "mean" and fn.count:
+        g = _ufunc(b, "true_divide", [g.name, repr(fn.count)], g.shape, d.dtype, f"s{node.index}")
+    d2 = _ufunc(b, "multiply", [d.name, "2.0"], d.shape, d.dtype, f"s{node.index}")
+    shape = np.broadcast_shapes(g.shape, d.shape)
+    gx = _ufunc(b, "multiply", [g.name, d2.name], shape, d.dtype, f"g{node.index}_0")
     gt = None
     if needs[1]:
         gt = _ufunc(b, "negative", [gx.name], gx.shape, gx.dtype, f"g{node.index}_1")
@@ -86,7 +83,7 @@ def _ce_fwd(b: Builder, node: Any, ins: list[Var]) -> Var:
     if reduction == "sum":
         b.emit(f"np.negative({o.name}, out={o.name})")
     else:
-        k = _scalar(b, -1.0 / rows, x.dtype, "minus_one_over_n")
+        k = _scalar(b, -fu._inverse(rows), x.dtype, "minus_one_over_n")
         b.emit(f"np.multiply({o.name}, {k.name}, out={o.name})")
     return o
 
@@ -101,7 +98,7 @@ def _ce_back(b: Builder, node: Any, g: Var, ins: list, out: Var, needs: list) ->
         b.emit(f"np.multiply({diff.name}, {gc.name}, out={diff.name})")
         return [diff, None]
     if reduction == "mean":
-        k = _scalar(b, 1.0 / logp.shape[0], logp.dtype, f"k{node.index}")
+        k = _scalar(b, fu._inverse(logp.shape[0]), logp.dtype, f"k{node.index}")
         g = _ufunc(b, "multiply", [g.name, k.name], (), logp.dtype, f"s{node.index}")
     b.emit(f"np.multiply({diff.name}, {g.name}, out={diff.name})")
     return [diff, None]

@@ -53,11 +53,15 @@ def _log_softmax_rows(a: np.ndarray) -> np.ndarray:
         return a - lse
 
 
+def _inverse(n: int) -> float:
+    return 1.0 / n if n else float("nan")
+
+
 class MseLoss(Function):
     """d reduce((x - t) ** 2) = 2 (x - t) g / n for x, -2 (x - t) g / n for t (n = 1 unless 'mean')
 
-    Fused for speed: one node where the composition records three (in a
-    tiny MLP's step, about a tenth of the loss's time).
+    Fused for speed: one node where the composition records three. Values
+    and gradients are the composition's, bit for bit.
     """
 
     formula = "mean((x - t) ** 2)"
@@ -84,11 +88,20 @@ class MseLoss(Function):
         need_x, need_t = self.needs_input_grad
         if isinstance(g, _t.Tensor):  # recorded: d as a function of the inputs
             d = x - t
-        k = 2.0 / self.count if self.reduction == "mean" and self.count else 2.0
-        scale = np.array(k, dtype=d.dtype)
-        # A 0-d seed is scaled once, not once per element.
-        gx = d * (g * scale) if self.reduction != "none" else g * (d * scale)
+        # The composition's arithmetic, step for step: Mean's g / n, then
+        # PowScalar's g (d * 2), so the gradients are its own to the bit (an
+        # overflow of d * 2 included).
+        if self.reduction == "mean" and self.count:  # (no elements: no gradient to scale)
+            g = g / self.count
+        gx = g * (d * 2.0)
         return (gx if need_x else None), (-gx if need_t else None)
+
+    def compose(self, x: Tensor, t: Tensor) -> Tensor:
+        """The same loss from other primitives (Sub, PowScalar, Mean or Sum), for pictures."""
+        sq = (x - t) ** 2
+        return (
+            sq.mean() if self.reduction == "mean" else sq.sum() if self.reduction == "sum" else sq
+        )
 
 
 def mse_loss(x: Tensor, t: Tensor, reduction: str = "mean") -> Tensor:
@@ -129,7 +142,8 @@ class SoftmaxCrossEntropy(Function):
         total = np.add.reduce(picked, axis=None)
         if reduction == "sum":
             return np.negative(total)
-        return total * np.array(-1.0 / logp.shape[0], dtype=logp.dtype)
+        # No rows: 0 * NaN, the NaN of a mean of nothing.
+        return total * np.array(-_inverse(logp.shape[0]), dtype=logp.dtype)
 
     def backward(self, g: Any) -> tuple[Any, None]:
         x, logp = self.saved
@@ -145,8 +159,15 @@ class SoftmaxCrossEntropy(Function):
         if self.reduction == "none":
             return diff * g.reshape(-1, 1), None
         if self.reduction == "mean":
-            g = g * np.array(1.0 / logp.shape[0], dtype=logp.dtype)
+            g = g * np.array(_inverse(logp.shape[0]), dtype=logp.dtype)
         return diff * g, None
+
+    def compose(self, x: Tensor, t: Tensor) -> Tensor:
+        """The same loss from other primitives (LogSoftmax, GetItem, a reduction, Neg)."""
+        picked = x.log_softmax(axis=1)[self.rows, self.target]
+        if self.reduction == "none":
+            return -picked
+        return -(picked.mean() if self.reduction == "mean" else picked.sum())
 
 
 def softmax_cross_entropy(x: Tensor, t: Any, reduction: str = "mean") -> Tensor:
