@@ -34,9 +34,9 @@ def _mse_fwd(b: Builder, node: Any, ins: list[Var]) -> Var:
     b.emit(f"np.square({d.name}, out={sq.name})")
     b.emit(f"np.add.reduce({sq.name}, axis=None, out={o.name})")
     if reduction == "mean":
-        n = _scalar(b, node.fn.count, x.dtype, "count")
+        n = b.obj(np.intp(node.fn.count), "count", f"np.intp({node.fn.count})")
         b.emit("with np.errstate(invalid='ignore', divide='ignore'):")
-        b.emit(f"    np.true_divide({o.name}, {n.name}, out={o.name})")
+        b.emit(f"    np.true_divide({o.name}, {n}, out={o.name}, casting='unsafe')")
     return o
 
 

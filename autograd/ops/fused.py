@@ -79,9 +79,11 @@ class MseLoss(Function):
         total = np.add.reduce(sq, axis=None)
         if reduction == "sum":
             return total
-        # The mean of no elements is NaN, silently (PyTorch's value).
+        # As np.mean divides: by the integer count, in float64 for float32 (the
+        # correctly rounded quotient, however large the count), cast back. The
+        # mean of no elements is NaN, silently (PyTorch's value).
         with np.errstate(invalid="ignore", divide="ignore"):
-            return np.true_divide(total, sq.dtype.type(self.count))
+            return sq.dtype.type(total / np.intp(self.count))
 
     def backward(self, g: Any) -> tuple[Any, Any]:
         x, t, d = self.saved

@@ -24,9 +24,15 @@ def _grads(out: Tensor, xs: list[Tensor]) -> list[np.ndarray]:
     return [np.asarray(g) for g in ag.grad(out, xs, seed)]
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("reduction", REDUCTIONS)
-def test_mse_on_hostile_values_is_the_composition(reduction: str) -> None:
-    a, b = np.meshgrid(HOSTILE, HOSTILE)
+def test_mse_is_the_composition_to_the_bit(reduction: str, dtype: type) -> None:
+    """Values and gradients, NaN, inf and overflow included."""
+    big = np.finfo(dtype).max  # (big - 0) * 2 overflows in the rule
+    a, b = np.meshgrid(*[np.where(HOSTILE == 1e308, big, HOSTILE).astype(dtype)] * 2)
+    rng = np.random.default_rng(2)
+    a = np.concatenate([a, rng.normal(size=(40, 8)).astype(dtype)])
+    b = np.concatenate([b, rng.normal(size=(40, 8)).astype(dtype)])
     with np.errstate(all="ignore"):
         x, t = Tensor(a, requires_grad=True), Tensor(b, requires_grad=True)
         x2, t2 = Tensor(a, requires_grad=True), Tensor(b, requires_grad=True)
@@ -34,8 +40,10 @@ def test_mse_on_hostile_values_is_the_composition(reduction: str) -> None:
         ref = reduce_t((x2 - t2) ** 2, reduction)
         assert out.grad_fn.name == "MseLoss"
         np.testing.assert_array_equal(out.data, ref.data)
+        assert out.dtype == dtype
         for g, h in zip(_grads(out, [x, t]), _grads(ref, [x2, t2])):
-            np.testing.assert_allclose(g, h, rtol=1e-15, equal_nan=True)
+            assert g.dtype == dtype
+            np.testing.assert_array_equal(g, h)
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
