@@ -64,7 +64,7 @@ class MseLoss(Function):
     and gradients are the composition's, bit for bit.
     """
 
-    formula = "mean((x - t) ** 2)"
+    formula = "reduce((x - t) ** 2)"
 
     def forward(self, x: Tensor, t: Tensor, reduction: str) -> np.ndarray:
         d = x.data - t.data
@@ -130,7 +130,7 @@ class SoftmaxCrossEntropy(Function):
     step (batch 32, 10 classes) the loss is a fifth of the time.
     """
 
-    formula = "-mean(log_softmax(x)[n, t[n]])"
+    formula = "reduce(-log_softmax(x)[n, t[n]])"
 
     def forward(self, x: Tensor, t: Tensor, reduction: str) -> np.ndarray:
         logp = _log_softmax_rows(x.data)

@@ -121,3 +121,10 @@ def test_the_command_line_expands_fused_operations(tmp_path) -> None:
     assert any("Linear" in label for label in labels[""])
     assert not any("Linear" in label for label in labels["--expand-fused"])
     assert sum("MatMul" in label for label in labels["--expand-fused"]) == 2
+
+
+def test_a_fused_loss_says_its_reduction() -> None:
+    model = nn.MLP([2, 3, 1], seed=0)
+    loss = nn.MSELoss(reduction="sum")(model(X), Y)
+    (node,) = [n for n in build(loss).nodes.values() if n.title == "MseLoss"]
+    assert "reduction='sum'" in node.detail
