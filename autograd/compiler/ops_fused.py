@@ -35,8 +35,12 @@ def _mse_fwd(b: Builder, node: Any, ins: list[Var]) -> Var:
     b.emit(f"np.add.reduce({sq.name}, axis=None, out={o.name})")
     if reduction == "mean":
         n = b.obj(np.intp(node.fn.count), "count", f"np.intp({node.fn.count})")
-        b.emit("with np.errstate(invalid='ignore', divide='ignore'):")
-        b.emit(f"    np.true_divide({o.name}, {n}, out={o.name}, casting='unsafe')")
+        divide = f"np.true_divide({o.name}, {n}, out={o.name}, casting='unsafe')"
+        if node.fn.count:
+            b.emit(divide)
+        else:  # 0 / 0: the NaN of a mean of nothing, silently, as eager
+            b.emit("with np.errstate(invalid='ignore'):")
+            b.emit(f"    {divide}")
     return o
 
 
@@ -64,13 +68,14 @@ def _ce_fwd(b: Builder, node: Any, ins: list[Var]) -> Var:
         b.emit(f"{m.name}.fill(0)")
     else:
         b.emit(f"np.maximum.reduce({x.name}, axis=1, keepdims=True, out={m.name})")
-    b.emit("with np.errstate(divide='ignore', invalid='ignore'):")
-    b.emit(f"    np.subtract({x.name}, {m.name}, out={logp.name})")
-    b.emit(f"    np.exp({logp.name}, out={logp.name})")
-    b.emit(f"    np.add.reduce({logp.name}, axis=1, keepdims=True, out={lse.name})")
-    b.emit(f"    np.log({lse.name}, out={lse.name})")
-    b.emit(f"    np.add({m.name}, {lse.name}, out={lse.name})")
-    b.emit(f"    np.subtract({x.name}, {lse.name}, out={logp.name})")
+    # No np.errstate block, as in the LogSoftmax replay: it would cost about 1 us
+    # per step, and only a row of -inf or holding +inf makes NumPy warn.
+    b.emit(f"np.subtract({x.name}, {m.name}, out={logp.name})")
+    b.emit(f"np.exp({logp.name}, out={logp.name})")
+    b.emit(f"np.add.reduce({logp.name}, axis=1, keepdims=True, out={lse.name})")
+    b.emit(f"np.log({lse.name}, out={lse.name})")
+    b.emit(f"np.add({m.name}, {lse.name}, out={lse.name})")
+    b.emit(f"np.subtract({x.name}, {lse.name}, out={logp.name})")
     r = b.const(np.arange(rows), "rows")
     node.extra = (logp, r, t)
     picked = b.local(f"{logp.name}[{r.name}, {t.name}]", (rows,), x.dtype, f"picked{node.index}")
