@@ -105,6 +105,11 @@ def _parser() -> argparse.ArgumentParser:
         help="draw submodules as single nodes: comma-separated paths, or all top-level ones",
     )
     p.add_argument("--rules", action="store_true", help="show each operation's derivative rule")
+    p.add_argument(
+        "--expand-fused",
+        action="store_true",
+        help="draw fused operations (Linear, the losses) as the operations they stand for",
+    )
     p.add_argument("--title", help="a title above the graph")
     p.add_argument("--no-legend", action="store_true", help="leave out the legend")
     return p
@@ -208,6 +213,7 @@ def main(argv: list[str] | None = None) -> int:
         collapse=collapse,
         legend=not args.no_legend,
         show_rules=args.rules,
+        expand_fused=args.expand_fused,
         title=title,
         renderer=args.renderer,
     )

@@ -17,6 +17,7 @@ import graphviz
 
 from autograd.tensor import Tensor
 from viz import style
+from viz.expand import expand_fused as _expand_fused
 from viz.fold import AUTO_RUN, MIN_RUN, STYLES, find_steps, fold
 from viz.graph import OMITTED, Graph, Node, limit, name_lookup, summarize_nodes, walk
 from viz.layout import LEAF_KINDS, graph_attributes, split_shared
@@ -154,6 +155,7 @@ def build(
     show_constants: bool = True,
     tiny: int = TINY,
     fold_opt: bool | str = "auto",
+    expand_fused: bool = False,
 ) -> Graph:
     """The plain :class:`Graph` that :func:`draw_graph` draws (same options)."""
     pnames, types = parameter_names(params)
@@ -167,6 +169,8 @@ def build(
         show_constants=show_constants,
         max_nodes=None if grouped else (FOLD_WALK if fold_opt else max_nodes),
     )
+    if expand_fused:
+        _expand_fused(graph)
     graph.record_ops()
     paths: list[str] = []
     if grouped:
@@ -216,6 +220,7 @@ def draw_graph(
     legend: bool = True,
     tiny: int = TINY,
     show_rules: bool = False,
+    expand_fused: bool = False,
     title: str | None = None,
     renderer: str | None = None,
 ) -> Drawing:
@@ -285,6 +290,11 @@ def draw_graph(
         Under each operation, its derivative rule (from the operation's
         docstring, e.g. ``d(a * b) = b da + a db``): with the gradients shown
         on the tensors, the picture then spells out the chain rule.
+    expand_fused : bool
+        Draw each fused operation (``Linear``, ``MseLoss``,
+        ``SoftmaxCrossEntropy``: one node of the engine, for speed) as the
+        operations it stands for, e.g. ``x @ W.T + b`` as Transpose, MatMul
+        and Add (see :mod:`viz.expand`).
     title : str, optional
         A title above the graph.
     renderer : str, optional
@@ -317,6 +327,7 @@ def draw_graph(
         show_constants=show_constants,
         tiny=tiny,
         fold_opt=fold,
+        expand_fused=expand_fused,
     )
     scale = None
     if color_by_grad:

@@ -47,7 +47,7 @@ KINDS = (*TENSOR_KINDS, "op", "module", "fold", "omitted")
 
 # Attributes of an operation node worth showing next to its name; the rest
 # (saved shapes, masks, index arrays) are bookkeeping for its backward rule.
-_OP_DETAILS = ("exponent", "axes", "axis", "lo", "hi", "source_dtype", "index")
+_OP_DETAILS = ("exponent", "axes", "axis", "lo", "hi", "source_dtype", "index", "reduction")
 
 
 @dataclass(eq=False, slots=True)

@@ -538,4 +538,4 @@ _register(la.Linear, _linear_fwd, _linear_back)
 
 # The reductions register themselves from their own file (imported last:
 # it uses the helpers above).
-from autograd.compiler import ops_reduction  # noqa: E402, F401
+from autograd.compiler import ops_fused, ops_reduction  # noqa: E402, F401

@@ -110,6 +110,11 @@ class Linear(Function):
             return gx, gw
         return gx, gw, (g.sum(axis=0) if self.needs_input_grad[2] else None)
 
+    def compose(self, x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+        """The same map from other primitives (Transpose, MatMul, Add), for pictures."""
+        out = x @ weight.T
+        return out if bias is None else out + bias
+
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """``x @ weight.T + bias``, the affine map of a fully connected layer.

@@ -54,12 +54,12 @@ nitpick_ignore_regex = [
     # Private bases and helpers (shown by show-inheritance) are not part of the API.
     (r"py:.*", r"(.*\.)?_\w+"),
     # The compiler's and the engine's internal modules, named by the design notes.
-    (r"py:.*", r"autograd\.(engine|compiler\.(trace|program|ops|ops_reduction|builder))(\..*)?"),
+    (r"py:.*", r"autograd\.(engine|compiler\.(trace|program|ops\w*|builder))(\..*)?"),
     # viz's internal modules (the graph walk, DOT, rendering) are not part of
     # the reference; docstrings of the public functions may still point there.
     (
         r"py:.*",
-        r"viz\.(graph|modules|dot|render|style|record|summary|text|layout|fold|page)(\..*)?",
+        r"viz\.(graph|modules|dot|render|style|record|summary|text|layout|fold|expand|page)(\..*)?",
     ),
     # autograd.Function.needs_input_grad's docstring starts "For each input: ...",
     # which napoleon reads as a type.

@@ -769,6 +769,7 @@ GROUPS: tuple[str, ...] = (
     "convert",
     "inplace",
     "conv",
+    "fused",
 )
 
 OPS: list[OpSpec] = CORE_OPS + [
