@@ -43,6 +43,10 @@ if TYPE_CHECKING:
     from autograd.tensor import Tensor
 
 
+# Unsigned integers of each float's width, to select a gradient's bits.
+_UINT = {2: np.uint16, 4: np.uint32, 8: np.uint64}
+
+
 def _same_float(out: np.ndarray, like: np.ndarray) -> np.ndarray:
     """Keep a float input's dtype. NumPy 1.x casts by value when every operand
     is 0-d, so ``float32_0d ** 2.5`` would give float64 there."""
@@ -280,7 +284,21 @@ class ReLU(Function):
     def backward(self, g: Tensor) -> Tensor:
         # "not <= 0" rather than "> 0": a NaN input passes its gradient on,
         # as in PyTorch.
-        return dual.where(self._output <= 0, zero(g), g)
+        out = self._output
+        unsigned = _UINT.get(g.dtype.itemsize) if type(g) is np.ndarray else None
+        if unsigned is None or g.dtype.kind != "f" or g.size < 4096:
+            return dual.where(out <= 0, zero(g), g)
+        # where(out <= 0, 0, g) bit for bit: g's bits AND a mask of all ones
+        # (out > 0 or NaN) or all zeros, so that an inf or NaN gradient still
+        # gives +0.0 where the mask is 0 (multiplying would give NaN, and -0.0
+        # for a negative g). NumPy's where with a random mask is branchy: at
+        # 256x1024 it took 1.9 ms (f64) / 1.75 ms (f32) against 0.23 / 0.17 ms,
+        # at 128x128 27 / 19 us against 17 / 11 us. Below about 4096 elements
+        # where's two calls beat these three (at 100x16: 3.2-3.5 against 4.1-4.4 us).
+        bits = np.less_equal(out, 0, out=np.empty(out.shape, unsigned), casting="unsafe")
+        np.subtract(bits, 1, out=bits)  # 1 (masked) -> 0, 0 -> all ones
+        np.bitwise_and(g.view(unsigned), bits, out=bits)
+        return bits.view(g.dtype)
 
 
 class Abs(Function):

@@ -544,6 +544,30 @@ def test_relu_and_clip_give_exact_zeros_where_flat() -> None:
     assert np.array_equal(y.grad.data[[0, 2]], [0.0, 0.0])
 
 
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("size", [9, 9 * 1000])
+def test_relu_backward_is_where_bit_for_bit_at_every_size(dtype, size) -> None:
+    # Large gradients take a bitwise path rather than np.where: the masked
+    # elements must still be +0.0 where the upstream gradient is inf, NaN or
+    # negative, and a NaN input passes its gradient on.
+    reps = size // 9
+    x = np.tile(np.array([-1, 0, -0.0, 2, np.nan, np.inf, -np.inf, 3, 4], dtype=dtype), reps)
+    g = np.tile(
+        np.array([np.inf, np.nan, -2, -0.0, 5, -np.inf, np.nan, np.nan, -1], dtype=dtype), reps
+    )
+    t = Tensor(x, requires_grad=True)
+    t.relu().backward(g)
+    expected = np.where(np.maximum(x, 0) <= 0, np.array(0, dtype=dtype), g)
+    assert t.grad.data.dtype == dtype
+    assert t.grad.data.tobytes() == expected.tobytes()
+    # a non-contiguous upstream gradient (the transpose's rule hands on a view)
+    t = Tensor(x.reshape(reps, 9), requires_grad=True)
+    t.relu().T.backward(g.reshape(9, reps))
+    gt = g.reshape(9, reps).T
+    expected = np.where(np.maximum(t.data, 0) <= 0, np.array(0, dtype=dtype), gt)
+    assert t.grad.data.tobytes() == np.ascontiguousarray(expected).tobytes()
+
+
 def test_where_with_a_log_branch_on_invalid_inputs() -> None:
     x = leaf([-1.0, 0.5, 2.0])
     safe = ag.where(x > 0, x, 1.0)  # keep log's input valid on the branch not taken
