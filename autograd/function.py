@@ -154,6 +154,8 @@ _LIBRARY_DIRS = tuple(os.path.join(_ROOT, name) + os.sep for name in ("autograd"
 
 # Marks a node whose saved values were released by a backward pass.
 _FREED = object()
+_F64 = np.dtype(np.float64)
+_new = object.__new__
 
 
 def _user_frame() -> traceback.FrameSummary | None:
@@ -236,8 +238,9 @@ class Function:
 
     # Defaults live on the class so that creating a node costs one allocation;
     # apply() sets the graph attributes only when the output requires grad.
+    # What save_for_backward kept: the values, then their arrays, in one
+    # tuple (one object fewer per node for the cyclic collector to visit).
     _saved: Any = ()
-    _arrays: tuple[Any, ...] = ()
     # The version clock when values were saved; None when nothing was.
     _tick: int | None = None
     # Set on a node whose output shares its memory with this input (a view).
@@ -250,7 +253,10 @@ class Function:
     # the inputs held (this op made it).
     made_nonfinite = False
     next_functions: tuple[Any, ...] = ()
-    input_meta: tuple[tuple[tuple[int, ...], np.dtype], ...] = ()
+    # Each input's shape and dtype, flat: (shape0, dtype0, shape1, dtype1, ...);
+    # an input of the output's shape shares the output's shape tuple. One
+    # tuple per node instead of one per input and one for the pairs.
+    _meta: tuple[Any, ...] = ()
     _out_shape: tuple[int, ...] = ()
     _out_dtype: np.dtype | None = None
 
@@ -279,8 +285,8 @@ class Function:
         Their arrays are noted too, with the version clock: the backward pass
         checks that none of them was changed in place in between.
         """
-        self._saved = values
-        self._arrays = tuple([v.data if isinstance(v, _t.Tensor) else v for v in values])
+        Tensor = _t.Tensor
+        self._saved = values + tuple([v.data if isinstance(v, Tensor) else v for v in values])
         self._tick = _next_tick()
 
     @property
@@ -293,16 +299,17 @@ class Function:
         the rule uses it.
         """
         values = self._saved
-        if values is _FREED:
-            raise RuntimeError(_freed_message(self))
-        if _clock.tick > self._tick or _modes.enabled:
+        if _clock.tick > self._tick or _modes.enabled or values is _FREED:
+            if values is _FREED:
+                raise RuntimeError(_freed_message(self))
             return self._checked_saved(values)
-        return self._arrays
+        return values[len(values) >> 1 :]
 
-    def _checked_saved(self, values: tuple[Any, ...]) -> tuple[Any, ...]:
+    def _checked_saved(self, both: tuple[Any, ...]) -> tuple[Any, ...]:
         out = []
         recording = _modes.enabled
-        for i, (v, a) in enumerate(zip(values, self._arrays)):
+        n = len(both) >> 1
+        for i, (v, a) in enumerate(zip(both[:n], both[n:])):
             if isinstance(a, np.ndarray):
                 change = _versions.changed_since(a, self._tick)
                 if change is not None:
@@ -349,6 +356,13 @@ class Function:
         return tuple([f is not None for f in self.next_functions])
 
     @property
+    def input_meta(self) -> tuple[tuple[tuple[int, ...], np.dtype], ...]:
+        """``(shape, dtype)`` of each input, kept after the saved arrays are
+        released so that the graph can still be drawn."""
+        m = self._meta
+        return tuple([(m[i], m[i + 1]) for i in range(0, len(m), 2)])
+
+    @property
     def output_meta(self) -> tuple[tuple[int, ...], np.dtype | None]:
         """``(shape, dtype)`` of the output, kept after the output is gone."""
         return self._out_shape, self._out_dtype
@@ -366,7 +380,6 @@ class Function:
     def release(self) -> None:
         """Drop the saved values; the node's structure stays for drawing."""
         self._saved = _FREED
-        self._arrays = ()
         self._output = None
 
     def output_tensor(self) -> Tensor | None:
@@ -401,25 +414,62 @@ class Function:
             raise named from None
         if type(data) is not np.ndarray:
             data = np.asarray(data)
-        if not data.ndim and data.dtype == np.float64 and cls.keeps_float_dtype:
+        shape = data.shape
+        if not shape and data.dtype == _F64 and cls.keeps_float_dtype:
             data = _same_float_dtype(data, inputs)
         if not _modes.enabled:
             return _t._make(data)
-        # An edge is the input's node, or the input itself for a leaf.
-        edges = tuple([(t.grad_fn or t) if t.requires_grad else None for t in inputs])
-        for edge in edges:
-            if edge is not None:
-                break
-        else:
-            return _t._make(data)
+        # An edge is the input's node, or the input itself for a leaf. One and
+        # two inputs (nearly every node) are spelled out: no list, no loop.
         # Python's cyclic garbage collector visits every container object, so
         # a node allocates as few as it can: about 40% of the time of a
         # 100,000-operation chain went to collections.
-        fn.next_functions = edges
-        fn.input_meta = tuple([(t.data.shape, t.data.dtype) for t in inputs])
-        fn._out_shape = data.shape
+        n = len(inputs)
+        if n == 2:
+            a, b = inputs
+            ea = (a.grad_fn or a) if a.requires_grad else None
+            eb = (b.grad_fn or b) if b.requires_grad else None
+            if ea is None and eb is None:
+                return _t._make(data)
+            fn.next_functions = (ea, eb)
+            da, db = a.data, b.data
+            sa, sb = da.shape, db.shape
+            fn._meta = (
+                shape if sa == shape else sa,
+                da.dtype,
+                shape if sb == shape else sb,
+                db.dtype,
+            )
+        elif n == 1:
+            a = inputs[0]
+            if not a.requires_grad:
+                return _t._make(data)
+            fn.next_functions = (a.grad_fn or a,)
+            da = a.data
+            sa = da.shape
+            fn._meta = (shape if sa == shape else sa, da.dtype)
+        else:
+            edges = tuple([(t.grad_fn or t) if t.requires_grad else None for t in inputs])
+            for edge in edges:
+                if edge is not None:
+                    break
+            else:
+                return _t._make(data)
+            fn.next_functions = edges
+            meta = []
+            for t in inputs:
+                d = t.data
+                sa = d.shape
+                meta.append(shape if sa == shape else sa)
+                meta.append(d.dtype)
+            fn._meta = tuple(meta)
+        fn._out_shape = shape
         fn._out_dtype = data.dtype
-        out = _t._make(data, True, fn)
+        out = _new(_t.Tensor)
+        out.data = data
+        out._grad = None
+        out.requires_grad = True
+        out.grad_fn = fn
         if data.base is not None:
             _note_view(fn, data, inputs)
         if _modes.anomaly:

@@ -76,7 +76,7 @@ class Sub(Function):
         return a.data - b.data
 
     def backward(self, g: Tensor) -> tuple[Tensor | None, Tensor | None]:
-        return g, (-g if self.needs_input_grad[1] else None)
+        return g, (None if self.next_functions[1] is None else -g)
 
 
 class Neg(Function):
@@ -102,8 +102,9 @@ class Mul(Function):
 
     def backward(self, g: Tensor) -> tuple[Tensor | None, Tensor | None]:
         a, b = self.saved
-        need_a, need_b = self.needs_input_grad
-        return (g * b if need_a else None), (g * a if need_b else None)
+        # next_functions rather than needs_input_grad: no tuple to build.
+        edge_a, edge_b = self.next_functions
+        return (None if edge_a is None else g * b), (None if edge_b is None else g * a)
 
 
 class Div(Function):
@@ -118,9 +119,8 @@ class Div(Function):
     def backward(self, g: Tensor) -> tuple[Tensor | None, Tensor | None]:
         a, b = self.saved
         ga = g / b
-        return (ga if self.needs_input_grad[0] else None), (
-            -ga * a / b if self.needs_input_grad[1] else None
-        )
+        edge_a, edge_b = self.next_functions
+        return (None if edge_a is None else ga), (None if edge_b is None else -ga * a / b)
 
 
 class PowScalar(Function):
