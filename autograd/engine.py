@@ -186,8 +186,8 @@ def _run(
                     node.release()
                 if check:
                     _check_finite(node, grads)
-            meta = node._meta  # (shape, dtype) of each input, flat
-            i = -2
+            meta = node._meta  # the output's (shape, dtype), then each input's, flat
+            i = 0
             for nxt, gi in zip(edges, grads):
                 i += 2
                 if nxt is None:
@@ -196,7 +196,7 @@ def _run(
                 if gi is not None:
                     shape = meta[i]
                     if gi.shape != shape:
-                        gi = _unbroadcast(_checked(node, gi, shape, i >> 1), shape)
+                        gi = _unbroadcast(_checked(node, gi, shape, (i >> 1) - 1), shape)
                     dtype = meta[i + 1]
                     if gi.dtype is not dtype and gi.dtype != dtype:
                         gi = gi.astype(dtype)

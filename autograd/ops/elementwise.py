@@ -76,7 +76,7 @@ class Sub(Function):
         return a.data - b.data
 
     def backward(self, g: Tensor) -> tuple[Tensor | None, Tensor | None]:
-        return g, (None if self.next_functions[1] is None else -g)
+        return g, (None if self._edge1 is None else -g)
 
 
 class Neg(Function):
@@ -97,14 +97,20 @@ class Mul(Function):
     formula = "a × b"
 
     def forward(self, a: Tensor, b: Tensor) -> np.ndarray:
-        self.save_for_backward(a, b)
+        # Each operand is kept only for the other's gradient, and one without
+        # grad (``y * 1.0001``) as its array: the rule uses it only in
+        # operators. A node of ``y * 1.0001`` then holds no Tensor and a tuple
+        # of arrays, which the cyclic collector stops visiting.
+        self.save_for_backward(
+            (a if a.requires_grad else a.data) if b.requires_grad else None,
+            (b if b.requires_grad else b.data) if a.requires_grad else None,
+        )
         return a.data * b.data
 
     def backward(self, g: Tensor) -> tuple[Tensor | None, Tensor | None]:
         a, b = self.saved
-        # next_functions rather than needs_input_grad: no tuple to build.
-        edge_a, edge_b = self.next_functions
-        return (None if edge_a is None else g * b), (None if edge_b is None else g * a)
+        # The edges rather than needs_input_grad: no tuple to build.
+        return (None if self._edge0 is None else g * b), (None if self._edge1 is None else g * a)
 
 
 class Div(Function):
@@ -113,14 +119,17 @@ class Div(Function):
     formula = "a ÷ b"
 
     def forward(self, a: Tensor, b: Tensor) -> np.ndarray:
-        self.save_for_backward(a, b)
+        # As in Mul: a only for b's gradient, an operand without grad as its array.
+        self.save_for_backward(
+            (a if a.requires_grad else a.data) if b.requires_grad else None,
+            b if b.requires_grad else b.data,
+        )
         return a.data / b.data
 
     def backward(self, g: Tensor) -> tuple[Tensor | None, Tensor | None]:
         a, b = self.saved
         ga = g / b
-        edge_a, edge_b = self.next_functions
-        return (None if edge_a is None else ga), (None if edge_b is None else -ga * a / b)
+        return (None if self._edge0 is None else ga), (None if self._edge1 is None else -ga * a / b)
 
 
 class PowScalar(Function):
