@@ -27,6 +27,7 @@ from autograd.versions import clock as _clock
 __all__ = ["backward", "grad"]
 
 _accumulate_lock = threading.Lock()
+_add_reduce = np.add.reduce
 
 
 def _unbroadcast(g: Any, shape: tuple[int, ...]) -> Any:
@@ -37,7 +38,12 @@ def _unbroadcast(g: Any, shape: tuple[int, ...]) -> Any:
         lead + i for i, n in enumerate(shape) if n == 1 and g.shape[lead + i] != 1
     )
     if axes:
-        g = g.sum(axis=axes, keepdims=True)
+        # On arrays the ufunc's reduce: np.sum's bytes without its Python layers.
+        g = (
+            _add_reduce(g, axes, None, None, True)
+            if type(g) is np.ndarray
+            else g.sum(axis=axes, keepdims=True)
+        )
     if g.shape != shape:
         g = g.reshape(shape)
     return g

@@ -8,6 +8,7 @@ import numpy as np
 
 from autograd import tensor as _t
 from autograd.function import Function
+from autograd.ops import dual
 
 if TYPE_CHECKING:
     from autograd.tensor import Tensor
@@ -108,7 +109,7 @@ class Linear(Function):
         gw = None if edges[1] is None else g.T @ x
         if len(edges) == 2:
             return gx, gw
-        return gx, gw, (None if edges[2] is None else g.sum(axis=0))
+        return gx, gw, (None if edges[2] is None else dual.sum_over(g, 0))
 
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
