@@ -89,7 +89,7 @@ class Max(Function):
                 "cannot reduce over an empty axis; the tensor "
                 f"has shape {a.data.shape} and the reduced axes are {self.axes}"
             )
-        out = self.reduce(a.data, self.axes, None, None, True)
+        out = self.reduce(a.data, self.axes, keepdims=True)
         self.save_for_backward(a.data, out)
         return out if keepdims else out.reshape(np.delete(a.data.shape, self.axes))
 
