@@ -154,6 +154,8 @@ _LIBRARY_DIRS = tuple(os.path.join(_ROOT, name) + os.sep for name in ("autograd"
 
 # Marks a node whose saved values were released by a backward pass.
 _FREED = object()
+_F64 = np.dtype(np.float64)
+_new = object.__new__
 
 
 def _user_frame() -> traceback.FrameSummary | None:
@@ -236,8 +238,9 @@ class Function:
 
     # Defaults live on the class so that creating a node costs one allocation;
     # apply() sets the graph attributes only when the output requires grad.
+    # What save_for_backward kept: the values, then their arrays, in one
+    # tuple (one object fewer per node for the cyclic collector to visit).
     _saved: Any = ()
-    _arrays: tuple[Any, ...] = ()
     # The version clock when values were saved; None when nothing was.
     _tick: int | None = None
     # Set on a node whose output shares its memory with this input (a view).
@@ -249,10 +252,18 @@ class Function:
     # Under detect_anomaly: the forward output holds inf or NaN that none of
     # the inputs held (this op made it).
     made_nonfinite = False
-    next_functions: tuple[Any, ...] = ()
-    input_meta: tuple[tuple[tuple[int, ...], np.dtype], ...] = ()
-    _out_shape: tuple[int, ...] = ()
-    _out_dtype: np.dtype | None = None
+    # The edges of a node with one or two inputs (nearly all) are two
+    # attributes rather than a tuple: the cyclic collector then tracks one
+    # object per node of ``y = y + 0.001``, not two. See next_functions.
+    _edge0: Any = None
+    _edge1: Any = None
+    _arity = 0
+    _edges: tuple[Any, ...] = ()
+    # The output's shape and dtype, then each input's, flat: (out_shape,
+    # out_dtype, shape0, dtype0, shape1, dtype1, ...). The tuple is interned
+    # (see _interned): the nodes of a chain share one, so a node keeps no
+    # tuple of its own for the cyclic collector to visit.
+    _meta: tuple[Any, ...] = ((), None)
 
     def forward(self, *inputs: Tensor, **params: Any) -> np.ndarray:  # pragma: no cover
         """Compute the output array from the input Tensors' ``.data``.
@@ -279,8 +290,17 @@ class Function:
         Their arrays are noted too, with the version clock: the backward pass
         checks that none of them was changed in place in between.
         """
-        self._saved = values
-        self._arrays = tuple([v.data if isinstance(v, _t.Tensor) else v for v in values])
+        Tensor = _t.Tensor
+        if len(values) == 2:
+            a, b = values
+            self._saved = (
+                a,
+                b,
+                a.data if isinstance(a, Tensor) else a,
+                b.data if isinstance(b, Tensor) else b,
+            )
+        else:
+            self._saved = values + tuple([v.data if isinstance(v, Tensor) else v for v in values])
         self._tick = _next_tick()
 
     @property
@@ -293,16 +313,17 @@ class Function:
         the rule uses it.
         """
         values = self._saved
-        if values is _FREED:
-            raise RuntimeError(_freed_message(self))
-        if _clock.tick > self._tick or _modes.enabled:
+        if _clock.tick > self._tick or _modes.enabled or values is _FREED:
+            if values is _FREED:
+                raise RuntimeError(_freed_message(self))
             return self._checked_saved(values)
-        return self._arrays
+        return values[len(values) >> 1 :]
 
-    def _checked_saved(self, values: tuple[Any, ...]) -> tuple[Any, ...]:
+    def _checked_saved(self, both: tuple[Any, ...]) -> tuple[Any, ...]:
         out = []
         recording = _modes.enabled
-        for i, (v, a) in enumerate(zip(values, self._arrays)):
+        n = len(both) >> 1
+        for i, (v, a) in enumerate(zip(both[:n], both[n:])):
             if isinstance(a, np.ndarray):
                 change = _versions.changed_since(a, self._tick)
                 if change is not None:
@@ -344,14 +365,32 @@ class Function:
 
     # -- bookkeeping -----------------------------------------------------
     @property
+    def next_functions(self) -> tuple[Any, ...]:
+        """One entry per input: the input's ``grad_fn``, the input itself when
+        it is a leaf that requires grad, or ``None`` when it needs no gradient."""
+        n = self._arity
+        if n == 2:
+            return (self._edge0, self._edge1)
+        if n == 1:
+            return (self._edge0,)
+        return self._edges
+
+    @property
     def needs_input_grad(self) -> tuple[bool, ...]:
         """For each input: does it need a gradient?"""
         return tuple([f is not None for f in self.next_functions])
 
     @property
+    def input_meta(self) -> tuple[tuple[tuple[int, ...], np.dtype], ...]:
+        """``(shape, dtype)`` of each input, kept after the saved arrays are
+        released so that the graph can still be drawn."""
+        m = self._meta
+        return tuple([(m[i], m[i + 1]) for i in range(2, len(m), 2)])
+
+    @property
     def output_meta(self) -> tuple[tuple[int, ...], np.dtype | None]:
         """``(shape, dtype)`` of the output, kept after the output is gone."""
-        return self._out_shape, self._out_dtype
+        return self._meta[0], self._meta[1]
 
     @property
     def name(self) -> str:
@@ -366,7 +405,6 @@ class Function:
     def release(self) -> None:
         """Drop the saved values; the node's structure stays for drawing."""
         self._saved = _FREED
-        self._arrays = ()
         self._output = None
 
     def output_tensor(self) -> Tensor | None:
@@ -401,25 +439,61 @@ class Function:
             raise named from None
         if type(data) is not np.ndarray:
             data = np.asarray(data)
-        if not data.ndim and data.dtype == np.float64 and cls.keeps_float_dtype:
+        shape = data.shape
+        if not shape and data.dtype == _F64 and cls.keeps_float_dtype:
             data = _same_float_dtype(data, inputs)
         if not _modes.enabled:
             return _t._make(data)
-        # An edge is the input's node, or the input itself for a leaf.
-        edges = tuple([(t.grad_fn or t) if t.requires_grad else None for t in inputs])
-        for edge in edges:
-            if edge is not None:
-                break
-        else:
-            return _t._make(data)
+        # An edge is the input's node, or the input itself for a leaf. One and
+        # two inputs (nearly every node) are spelled out: no list, no loop
+        # (with the flat saved/meta tuples: one mul and its backward on a
+        # one-element array 10.4 -> 9.8 us, add 9.1 -> 8.7 us).
         # Python's cyclic garbage collector visits every container object, so
         # a node allocates as few as it can: about 40% of the time of a
         # 100,000-operation chain went to collections.
-        fn.next_functions = edges
-        fn.input_meta = tuple([(t.data.shape, t.data.dtype) for t in inputs])
-        fn._out_shape = data.shape
-        fn._out_dtype = data.dtype
-        out = _t._make(data, True, fn)
+        n = len(inputs)
+        if n == 2:
+            a, b = inputs
+            ea = (a.grad_fn or a) if a.requires_grad else None
+            eb = (b.grad_fn or b) if b.requires_grad else None
+            if ea is None and eb is None:
+                return _t._make(data)
+            fn._arity = 2
+            fn._edge0 = ea
+            fn._edge1 = eb
+            da, db = a.data, b.data
+            meta: Any = (shape, data.dtype, da.shape, da.dtype, db.shape, db.dtype)
+        elif n == 1:
+            a = inputs[0]
+            if not a.requires_grad:
+                return _t._make(data)
+            fn._arity = 1
+            fn._edge0 = a.grad_fn or a
+            da = a.data
+            meta = (shape, data.dtype, da.shape, da.dtype)
+        else:
+            edges = tuple([(t.grad_fn or t) if t.requires_grad else None for t in inputs])
+            for edge in edges:
+                if edge is not None:
+                    break
+            else:
+                return _t._make(data)
+            fn._arity = n
+            fn._edges = edges
+            meta = [shape, data.dtype]
+            for t in inputs:
+                meta.append(t.data.shape)
+                meta.append(t.data.dtype)
+            meta = tuple(meta)
+        interned = _METAS.get(meta)
+        fn._meta = meta if interned is None else interned
+        if interned is None:
+            _intern(meta)
+        out = _new(_t.Tensor)
+        out.data = data
+        out._grad = None
+        out.requires_grad = True
+        out.grad_fn = fn
         if data.base is not None:
             _note_view(fn, data, inputs)
         if _modes.anomaly:
@@ -430,6 +504,22 @@ class Function:
             for hook in _record_hooks:
                 hook(fn, out, inputs)
         return out
+
+
+# Nodes' (shape, dtype) tuples by value. Every node of a chain or of a
+# training step's repeated layers has the same shapes as many others: they
+# share one tuple instead of keeping one each (plus one per shape), so the
+# cyclic collector has fewer objects to walk. With the edges as attributes
+# and Mul keeping constants as arrays, the 100,000-operation chain went from
+# 9 tracked objects per node to 1.5 and from 1.60 s to 0.72 s (PyTorch's: 0.83 s
+# in the same process, whose 170,000 objects make each full pass cost 0.2 s).
+_METAS: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+
+
+def _intern(meta: tuple[Any, ...]) -> None:
+    if len(_METAS) >= 4096:  # bounded: programs of ever-changing shapes
+        _METAS.clear()
+    _METAS[meta] = meta
 
 
 # Callables ``hook(node, output, inputs)`` run after each node is recorded

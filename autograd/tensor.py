@@ -120,6 +120,10 @@ def _operand(value: Any, like: Tensor) -> Tensor:
     """
     if isinstance(value, Tensor):
         return value
+    if type(value) is float:  # the common constant, before the ABC checks below
+        dt = like.data.dtype
+        if dt.kind == "f":
+            return _make(np.array(value, dtype=dt))
     if isinstance(value, np.ndarray):
         # A copy: the user may change the array after the forward pass, and
         # the gradient must follow the values the forward pass used.

@@ -16,6 +16,7 @@ __all__ = [
     "sin",
     "sinh",
     "sqrt",
+    "sum_over",
     "where",
     "zero",
     "zeros_like",
@@ -46,6 +47,18 @@ def log(x: Any) -> Any:
 
 def sqrt(x: Any) -> Any:
     return x.sqrt() if isinstance(x, _t.Tensor) else np.sqrt(x)
+
+
+def sum_over(x: Any, axes: Any, keepdims: bool = False) -> Any:
+    """``x.sum(axis=axes, keepdims=keepdims)``; on arrays the ufunc's own
+    reduce, the C call that NumPy's Python-level ``sum`` ends in (the same
+    bytes, about 1 us less per call)."""
+    if isinstance(x, _t.Tensor):
+        return x.sum(axis=axes, keepdims=keepdims)
+    return _add_reduce(x, axes, None, None, keepdims)
+
+
+_add_reduce = np.add.reduce
 
 
 def broadcast_to(x: Any, shape: tuple[int, ...]) -> Any:

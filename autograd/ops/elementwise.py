@@ -43,6 +43,10 @@ if TYPE_CHECKING:
     from autograd.tensor import Tensor
 
 
+# Unsigned integers of each float's width, to select a gradient's bits.
+_UINT = {2: np.uint16, 4: np.uint32, 8: np.uint64}
+
+
 def _same_float(out: np.ndarray, like: np.ndarray) -> np.ndarray:
     """Keep a float input's dtype. NumPy 1.x casts by value when every operand
     is 0-d, so ``float32_0d ** 2.5`` would give float64 there."""
@@ -72,7 +76,7 @@ class Sub(Function):
         return a.data - b.data
 
     def backward(self, g: Tensor) -> tuple[Tensor | None, Tensor | None]:
-        return g, (-g if self.needs_input_grad[1] else None)
+        return g, (None if self._edge1 is None else -g)
 
 
 class Neg(Function):
@@ -93,13 +97,20 @@ class Mul(Function):
     formula = "a × b"
 
     def forward(self, a: Tensor, b: Tensor) -> np.ndarray:
-        self.save_for_backward(a, b)
+        # Each operand is kept only for the other's gradient, and one without
+        # grad (``y * 1.0001``) as its array: the rule uses it only in
+        # operators. A node of ``y * 1.0001`` then holds no Tensor and a tuple
+        # of arrays, which the cyclic collector stops visiting.
+        self.save_for_backward(
+            (a if a.requires_grad else a.data) if b.requires_grad else None,
+            (b if b.requires_grad else b.data) if a.requires_grad else None,
+        )
         return a.data * b.data
 
     def backward(self, g: Tensor) -> tuple[Tensor | None, Tensor | None]:
         a, b = self.saved
-        need_a, need_b = self.needs_input_grad
-        return (g * b if need_a else None), (g * a if need_b else None)
+        # The edges rather than needs_input_grad: no tuple to build.
+        return (None if self._edge0 is None else g * b), (None if self._edge1 is None else g * a)
 
 
 class Div(Function):
@@ -108,15 +119,17 @@ class Div(Function):
     formula = "a ÷ b"
 
     def forward(self, a: Tensor, b: Tensor) -> np.ndarray:
-        self.save_for_backward(a, b)
+        # As in Mul: a only for b's gradient, an operand without grad as its array.
+        self.save_for_backward(
+            (a if a.requires_grad else a.data) if b.requires_grad else None,
+            b if b.requires_grad else b.data,
+        )
         return a.data / b.data
 
     def backward(self, g: Tensor) -> tuple[Tensor | None, Tensor | None]:
         a, b = self.saved
         ga = g / b
-        return (ga if self.needs_input_grad[0] else None), (
-            -ga * a / b if self.needs_input_grad[1] else None
-        )
+        return (None if self._edge0 is None else ga), (None if self._edge1 is None else -ga * a / b)
 
 
 class PowScalar(Function):
@@ -280,7 +293,21 @@ class ReLU(Function):
     def backward(self, g: Tensor) -> Tensor:
         # "not <= 0" rather than "> 0": a NaN input passes its gradient on,
         # as in PyTorch.
-        return dual.where(self._output <= 0, zero(g), g)
+        out = self._output
+        unsigned = _UINT.get(g.dtype.itemsize) if type(g) is np.ndarray else None
+        if unsigned is None or g.dtype.kind != "f" or g.size < 4096:
+            return dual.where(out <= 0, zero(g), g)
+        # where(out <= 0, 0, g) bit for bit: g's bits AND a mask of all ones
+        # (out > 0 or NaN) or all zeros, so that an inf or NaN gradient still
+        # gives +0.0 where the mask is 0 (multiplying would give NaN, and -0.0
+        # for a negative g). NumPy's where with a random mask is branchy: at
+        # 256x1024 it took 1.9 ms (f64) / 1.75 ms (f32) against 0.23 / 0.17 ms,
+        # at 128x128 27 / 19 us against 17 / 11 us. Below about 4096 elements
+        # where's two calls beat these three (at 100x16: 3.2-3.5 against 4.1-4.4 us).
+        bits = np.less_equal(out, 0, out=np.empty(out.shape, unsigned), casting="unsafe")
+        np.subtract(bits, 1, out=bits)  # 1 (masked) -> 0, 0 -> all ones
+        np.bitwise_and(g.view(unsigned), bits, out=bits)
+        return bits.view(g.dtype)
 
 
 class Abs(Function):

@@ -8,6 +8,7 @@ import numpy as np
 
 from autograd import tensor as _t
 from autograd.function import Function
+from autograd.ops import dual
 
 if TYPE_CHECKING:
     from autograd.tensor import Tensor
@@ -101,14 +102,14 @@ class Linear(Function):
 
     def backward(self, g: Any) -> tuple[Any, ...]:
         x, w = self.saved
-        need_x, need_w = self.needs_input_grad[:2]
-        gx = g @ w if need_x else None
+        edges = self.next_functions
+        gx = None if edges[0] is None else g @ w
         if g.ndim != 2:  # stacked inputs: fold the leading axes into one
             g, x = g.reshape(-1, g.shape[-1]), x.reshape(-1, x.shape[-1])
-        gw = g.T @ x if need_w else None
-        if len(self.needs_input_grad) == 2:
+        gw = None if edges[1] is None else g.T @ x
+        if len(edges) == 2:
             return gx, gw
-        return gx, gw, (g.sum(axis=0) if self.needs_input_grad[2] else None)
+        return gx, gw, (None if edges[2] is None else dual.sum_over(g, 0))
 
     def compose(self, x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         """The same map from other primitives (Transpose, MatMul, Add), for pictures."""

@@ -8,6 +8,7 @@ import numpy as np
 
 from autograd import tensor as _t
 from autograd.function import Function
+from autograd.ops import dual
 from autograd.ops.dual import broadcast_to, exp
 
 if TYPE_CHECKING:
@@ -27,6 +28,9 @@ __all__ = [
     "dims",
     "select_along",
 ]
+
+
+_intp = np.intp
 
 
 def _axes(axis: Axis, ndim: int) -> tuple[int, ...]:
@@ -62,7 +66,9 @@ class Sum(Function):
     def forward(self, a: Tensor, axis: Axis, keepdims: bool) -> np.ndarray:
         self.axes = _axes(axis, a.data.ndim)
         self.in_shape = a.data.shape
-        return np.sum(a.data, axis=self.axes, keepdims=keepdims)
+        # The ufunc's reduce: what np.sum calls after about 1 us of Python
+        # (sum over axis 0 of 100x16: 6.6 -> 5.0 us per op, process CPU, load 7).
+        return np.add.reduce(a.data, self.axes, None, None, keepdims)
 
     def backward(self, g: Tensor) -> Tensor:
         return broadcast_to(g.reshape(_kept_shape(self.in_shape, self.axes)), self.in_shape)
@@ -73,7 +79,7 @@ class Max(Function):
 
     formula = "max(a)"
 
-    reduce = staticmethod(np.max)
+    reduce = staticmethod(np.maximum.reduce)
 
     def forward(self, a: Tensor, axis: Axis, keepdims: bool) -> np.ndarray:
         self.axes = _axes(axis, a.data.ndim)
@@ -84,7 +90,7 @@ class Max(Function):
                 "cannot reduce over an empty axis; the tensor "
                 f"has shape {a.data.shape} and the reduced axes are {self.axes}"
             )
-        out = self.reduce(a.data, axis=self.axes, keepdims=True)
+        out = self.reduce(a.data, self.axes, keepdims=True)
         self.save_for_backward(a.data, out)
         return out if keepdims else out.reshape(np.delete(a.data.shape, self.axes))
 
@@ -95,7 +101,7 @@ class Max(Function):
         # A NaN is the maximum (NumPy's max propagates it): it takes the
         # gradient. (PyTorch's amax gives NaN to every element of the slice.)
         hits = (x == out) | (np.isnan(x) & np.isnan(out))
-        share = hits / np.sum(hits, axis=self.axes, keepdims=True)
+        share = hits / np.add.reduce(hits, self.axes, None, None, True)
         return g.reshape(out.shape) * share.astype(x.dtype, copy=False)
 
 
@@ -104,7 +110,7 @@ class Min(Max):
 
     formula = "min(a)"
 
-    reduce = staticmethod(np.min)
+    reduce = staticmethod(np.minimum.reduce)
 
 
 class Mean(Function):
@@ -121,7 +127,17 @@ class Mean(Function):
         self.count = 1
         for ax in self.axes:
             self.count *= a.data.shape[ax]
-        return np.mean(a.data, axis=self.axes, keepdims=keepdims)
+        x = a.data
+        if x.dtype.kind != "f" or x.dtype.itemsize < 4 or not self.count:
+            return np.mean(x, axis=self.axes, keepdims=keepdims)
+        # np.mean's own arithmetic without its Python layers (mean of 100x16,
+        # forward and backward: 17.3-19.3 -> 14.7 us, process CPU, load 7): the sum, then
+        # a division by the count as an intp (in float64 for float32 data,
+        # as NumPy does), so the bytes are the same.
+        total = np.add.reduce(x, self.axes, None, None, keepdims)
+        if type(total) is np.ndarray:
+            return np.true_divide(total, _intp(self.count), out=total, casting="unsafe")
+        return total.dtype.type(total / _intp(self.count))
 
     def backward(self, g: Any) -> Any:
         scaled = g.reshape(_kept_shape(self.in_shape, self.axes)) / self.count
@@ -141,11 +157,11 @@ def _stable_logsumexp(x: np.ndarray, axes: tuple[int, ...], shift_inf: bool = Fa
         # Nothing to shift; the sum of no terms is 0, and its log -inf.
         m = np.zeros(_kept_shape(x.shape, axes), dtype=x.dtype)
     else:
-        m = np.max(x, axis=axes, keepdims=True)
+        m = np.maximum.reduce(x, axes, None, None, True)
         if not shift_inf:
             m = np.where(np.isfinite(m), m, 0).astype(x.dtype, copy=False)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return m + np.log(np.sum(np.exp(x - m), axis=axes, keepdims=True))
+        return m + np.log(np.add.reduce(np.exp(x - m), axes, None, None, True))
 
 
 class LogSumExp(Function):
@@ -198,7 +214,7 @@ class LogSoftmax(Function):
         return out
 
     def backward(self, g: Tensor) -> Tensor:
-        return g - exp(self.output()) * g.sum(axis=self.axes, keepdims=True)
+        return g - exp(self.output()) * dual.sum_over(g, self.axes, True)
 
 
 class Softmax(Function):
@@ -215,7 +231,7 @@ class Softmax(Function):
 
     def backward(self, g: Tensor) -> Tensor:
         y = self.output()
-        return y * (g - (g * y).sum(axis=self.axes, keepdims=True))
+        return y * (g - dual.sum_over(g * y, self.axes, True))
 
 
 def dims(op: str, axis: Any, keepdims: Any, dim: Any, keepdim: Any) -> tuple[Any, bool]:

@@ -544,6 +544,72 @@ def test_relu_and_clip_give_exact_zeros_where_flat() -> None:
     assert np.array_equal(y.grad.data[[0, 2]], [0.0, 0.0])
 
 
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("size", [9, 9 * 1000])
+def test_relu_backward_is_where_bit_for_bit_at_every_size(dtype, size) -> None:
+    # Large gradients take a bitwise path rather than np.where: the masked
+    # elements must still be +0.0 where the upstream gradient is inf, NaN or
+    # negative, and a NaN input passes its gradient on.
+    reps = size // 9
+    x = np.tile(np.array([-1, 0, -0.0, 2, np.nan, np.inf, -np.inf, 3, 4], dtype=dtype), reps)
+    g = np.tile(
+        np.array([np.inf, np.nan, -2, -0.0, 5, -np.inf, np.nan, np.nan, -1], dtype=dtype), reps
+    )
+    t = Tensor(x, requires_grad=True)
+    t.relu().backward(g)
+    expected = np.where(np.maximum(x, 0) <= 0, np.array(0, dtype=dtype), g)
+    assert t.grad.data.dtype == dtype
+    assert t.grad.data.tobytes() == expected.tobytes()
+    # a non-contiguous upstream gradient (the transpose's rule hands on a view)
+    t = Tensor(x.reshape(reps, 9), requires_grad=True)
+    t.relu().T.backward(g.reshape(9, reps))
+    gt = g.reshape(9, reps).T
+    expected = np.where(np.maximum(t.data, 0) <= 0, np.array(0, dtype=dtype), gt)
+    assert t.grad.data.tobytes() == np.ascontiguousarray(expected).tobytes()
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64, np.int64, np.bool_])
+def test_sum_mean_and_max_give_numpys_bytes(dtype) -> None:
+    # The reductions call the ufuncs' reduce directly, and Mean divides the
+    # sum as np.mean does (by an intp count, in float64 for float32 data).
+    rng = np.random.default_rng(3)
+    x = (rng.standard_normal((3, 4, 5)) * 100).astype(dtype)
+    for axis in [None, (), 0, 1, 2, (0, 2), (0, 1, 2)]:
+        for keepdims in (False, True):
+            for name in ("sum", "mean", "amax", "amin"):
+                expected = np.asarray(getattr(np, name)(x, axis=axis, keepdims=keepdims))
+                got = getattr(Tensor(x), name)(axis=axis, keepdims=keepdims).data
+                assert type(got) is np.ndarray
+                assert got.dtype == expected.dtype and got.shape == expected.shape
+                assert got.tobytes() == expected.tobytes(), (name, axis, keepdims)
+    with pytest.warns(RuntimeWarning, match="Mean of empty slice"):
+        empty = Tensor(np.zeros((0, 3), dtype=np.float64)).mean(axis=0).data
+    assert empty.shape == (3,) and np.isnan(empty).all()
+
+
+def test_a_chain_node_keeps_few_objects_for_the_cyclic_collector() -> None:
+    # Every tracked object of a long graph is walked by each full collection:
+    # a node of y * c or y + c keeps one (the Function; Mul's tuple of arrays
+    # is untracked by the collector's first pass over it).
+    x = Tensor(np.array([1.0]), requires_grad=True)
+    gc.collect()
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        before = len(gc.get_objects())
+        y = x
+        for _ in range(1000):
+            y = y * 1.0001
+            y = y + 0.001
+        per_node = (len(gc.get_objects()) - before) / 2000
+    finally:
+        if enabled:
+            gc.enable()
+    assert per_node <= 2.0, per_node
+    y.backward()
+    np.testing.assert_allclose(x.grad.data, [1.0001**1000])
+
+
 def test_where_with_a_log_branch_on_invalid_inputs() -> None:
     x = leaf([-1.0, 0.5, 2.0])
     safe = ag.where(x > 0, x, 1.0)  # keep log's input valid on the branch not taken
