@@ -176,8 +176,8 @@ def _t_cat(parts: list[Tensor]) -> Tensor:
 
 def svd(A: Any, full_matrices: bool = True) -> SVDResult:
     """``A = U diag(S) Vh`` with ``S`` descending. As in PyTorch, ``full_matrices``
-    defaults to True, and only ``full_matrices=False`` (or a square matrix) has a
-    derivative for U and Vh."""
+    defaults to True; then, for a non-square matrix, the columns of U (rows of Vh)
+    beyond ``min(m, n)`` have no derivative (a gradient reaching them is an error)."""
     A = _tensor(A)
     packed = SVD.apply(A, full_matrices=bool(full_matrices))
     m, n = A.data.shape[-2:]
@@ -255,14 +255,28 @@ def lstsq(A: Any, B: Any, rcond: float | None = None, *, driver: str | None = No
     return LstsqResult(x, residuals, _t._make(np.asarray(rank, dtype=np.int64)), _t._make(sv))
 
 
-def matrix_rank(A: Any, *, atol: float | None = None, rtol: float | None = None) -> Tensor:
-    """The number of singular values above ``max(atol, rtol * largest)`` (int64, no gradient)."""
+def matrix_rank(A: Any, *, atol: Any = None, rtol: Any = None, hermitian: bool = False) -> Tensor:
+    """The number of singular values above ``max(atol, rtol * largest)`` (int64, no gradient).
+
+    ``atol`` and ``rtol`` may be tensors, one value per matrix of a stack (broadcast);
+    ``rtol`` defaults to ``eps * max(m, n)``, or 0 where ``atol`` is positive, as in
+    PyTorch. ``hermitian=True`` takes the singular values from ``eigvalsh`` (only the
+    lower triangle is read).
+    """
     A = _tensor(A)
-    s = np.linalg.svd(A.data, compute_uv=False)
+    if hermitian:
+        s = np.abs(np.linalg.eigvalsh(A.data))
+    else:
+        s = np.linalg.svd(A.data, compute_uv=False)
     m, n = A.data.shape[-2:]
+    given = np.asarray(0.0 if atol is None else np.asarray(atol), dtype=np.float64)
+    default = max(m, n) * np.finfo(A.data.dtype).eps
     if rtol is None:
-        rtol = 0.0 if atol is not None and atol > 0 else max(m, n) * np.finfo(A.data.dtype).eps
-    tol = np.maximum(0.0 if atol is None else atol, rtol * s[..., :1]) if s.size else 0.0
+        rel = np.where(given > 0, 0.0, default) if atol is not None else np.asarray(default)
+    else:
+        rel = np.asarray(np.asarray(rtol), dtype=np.float64)
+    largest = s.max(axis=-1, initial=0.0)
+    tol = np.maximum(given, rel * largest)[..., None]
     return _t._make(np.asarray((s > tol).sum(axis=-1), dtype=np.int64))
 
 
