@@ -379,7 +379,8 @@ _MATRIX_ORDS = ("fro", "nuc", 1, -1, 2, -2, np.inf, -np.inf)
 def matrix_norm(A: Any, ord: Any = "fro", dim: Any = (-2, -1), keepdim: bool = False) -> Tensor:
     """A norm of the matrices in dims ``dim``: ``"fro"``, ``"nuc"`` (sum of singular
     values), 2 / -2 (largest / smallest singular value), 1 / -1 (largest / smallest
-    column sum of ``|A|``), inf / -inf (the same over rows)."""
+    column sum of ``|A|``), inf / -inf (the same over rows). An empty matrix has norm 0,
+    except where a negative order takes a minimum over nothing (an error, as in PyTorch)."""
     A = _tensor(A)
     if ord not in _MATRIX_ORDS:
         raise ValueError(f"linalg.matrix_norm: ord must be one of {_MATRIX_ORDS}, got {ord!r}")
@@ -391,7 +392,16 @@ def matrix_norm(A: Any, ord: Any = "fro", dim: Any = (-2, -1), keepdim: bool = F
     if ord == "fro":
         return vector_norm(A, 2, (d0, d1), keepdim)
     m = movedim(A, (d0, d1), (-2, -1))
-    if ord in ("nuc", 2, -2):
+    rows, cols = m.data.shape[-2:]
+    if {-1: cols, -2: rows * cols, -np.inf: rows}.get(ord, 1) == 0:
+        raise ValueError(
+            f"linalg.matrix_norm: ord={ord} of an empty matrix (shape {A.shape}) is a "
+            "minimum over nothing (the positive orders give 0)"
+        )
+    if 0 in m.data.shape[-2:] and ord in (1, 2, np.inf):
+        # The largest of no sums (singular values) is 0, as in PyTorch.
+        out = abs(m).sum(axis=(-2, -1))
+    elif ord in ("nuc", 2, -2):
         s = svdvals(m)
         out = s.sum(axis=-1) if ord == "nuc" else s[..., 0] if ord == 2 else s[..., -1]
     else:

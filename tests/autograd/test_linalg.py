@@ -215,3 +215,25 @@ def test_svd_full_matrices_derivative_through_the_first_columns() -> None:
     np.testing.assert_allclose(a.grad.data, ta.grad.numpy(), rtol=1e-9, atol=1e-12)
     with pytest.raises(RuntimeError, match="beyond min\\(m, n\\)"):
         LA.svd(a).Vh.sum().backward()
+
+
+@pytest.mark.parametrize("shape", [(0, 0), (3, 0), (0, 3), (2, 0, 4)])
+@pytest.mark.parametrize("ord_", [1, 2, np.inf])
+def test_positive_order_norms_of_an_empty_matrix_are_zero(shape, ord_) -> None:
+    # An empty max reduction (or an empty list of singular values) once raised.
+    a = Tensor(np.zeros(shape), requires_grad=True)
+    out = LA.matrix_norm(a, ord_)
+    expected = torch.linalg.matrix_norm(torch.zeros(shape, dtype=torch.float64), ord_)
+    assert out.shape == tuple(expected.shape)
+    np.testing.assert_array_equal(out.data, expected.numpy())
+    out.sum().backward()
+    assert a.grad.shape == shape
+    np.testing.assert_array_equal(LA.norm(Tensor(np.zeros((0, 0))), ord_).data, 0.0)
+    try:  # a negative order: 0, or an error where it is a minimum over nothing
+        expected = torch.linalg.matrix_norm(torch.zeros(shape, dtype=torch.float64), -ord_)
+    except (RuntimeError, IndexError):  # PyTorch raises either
+        with pytest.raises(ValueError, match="minimum over nothing"):
+            LA.matrix_norm(Tensor(np.zeros(shape)), -ord_)
+    else:
+        out = LA.matrix_norm(Tensor(np.zeros(shape)), -ord_)
+        np.testing.assert_array_equal(out.data, expected.numpy())

@@ -244,11 +244,6 @@ def _tensordot_broadcast(s: Any) -> bool:
     return any(a.shape[i] != b.shape[j] for i, j in zip(*dims))
 
 
-def _empty_matrix_max_norm(s: Any) -> bool:
-    ord_ = s.args[0] if s.args else s.kwargs.get("ord")
-    return s.input.numel() == 0 and ord_ in (1, -1, 2, -2, float("inf"), float("-inf"))
-
-
 def _repeated_extreme_singular_value(s: Any) -> bool:
     ord_ = s.args[0] if s.args else s.kwargs.get("ord")
     if ord_ not in (2, -2) or s.input.dim() < 2 or s.input.numel() == 0:
@@ -340,11 +335,6 @@ DIFFERS: dict[str, list[tuple[Callable[[Any], bool], str]]] = {
             "at a repeated largest (smallest) singular value, "
             "A = 0 included, the 2-norm (-2) has no derivative and the subgradient picked "
             "differs from PyTorch's",
-        ),
-        (
-            _empty_matrix_max_norm,
-            "the max/min-based and spectral norms of an empty matrix "
-            "are refused (an empty reduction); PyTorch returns 0",
         ),
     ],
 }
