@@ -9,11 +9,26 @@ function, ``autograd.linalg.X`` or ``nn.functional.X``) is run here on those
 samples, in float64 (values, dtype and gradients) and float32 (values and
 dtype), and compared with PyTorch.
 
-A sample that cannot be expressed with scratchgrad's arguments (``out=``,
-``memory_format=``, complex numbers, generators, devices...) is counted with
-its reason; an op none of whose samples can be expressed is skipped with the
-reasons. Deliberate differences from PyTorch are listed, with why, in
-``DIFFERS``; nothing else is tolerated beyond the dtype's rounding.
+How a sample is judged, in order:
+
+- it cannot be expressed with scratchgrad's arguments (``out=``, ``memory_format=``,
+  complex numbers, generators...): counted with the reason; ``device="cpu"`` and
+  the like, scratchgrad's only choice, are dropped instead;
+- ``UNSUPPORTED`` (an argument scratchgrad does not take) and ``REFUSED`` (a
+  documented refusal where PyTorch returns something): run, and it must raise;
+- ``DIFFERS`` and ``ROW_DIFFERS`` (a documented convention, the latter the op
+  table's ``torch_differs``, at NaN or inf): counted, not compared;
+- otherwise compared: every output's value (the dtype's rounding allowed, NaN
+  equal to NaN; a float32 value closer to PyTorch's float64 result than its
+  float32 one passes), dtype and shape, and in float64 the gradients of
+  ``sum(out * cotangent)`` with respect to every input that requires grad.
+  ``GAUGE`` puts eigen- and singular vectors in one sign convention first,
+  ``OUTPUTS`` leaves out the results PyTorch's chosen LAPACK driver does not
+  compute, ``RANDOM`` ops compare shape and dtype only, and PyTorch runs with
+  scratchgrad's default dtype (float64) for results made from Python numbers.
+
+An op none of whose samples is compared is skipped with the counted reasons;
+the counts of every op are in the test report (``record_property``).
 
 By default the first ``DEFAULT_SAMPLES`` samples of each op and dtype run;
 ``HYPOTHESIS_PROFILE=thorough`` (or ``SCRATCHGRAD_OPDB_SAMPLES=all``) runs all.
@@ -290,10 +305,10 @@ UNSUPPORTED: dict[str, list[tuple[Callable[[Any], bool], str]]] = {
     ],
 }
 
-# name -> [(predicate on the torch sample, reason)]: documented, deliberate differences
-# from PyTorch (NumPy's semantics, or a refusal where PyTorch returns something);
-# the samples are counted, not compared.
-DIFFERS: dict[str, list[tuple[Callable[[Any], bool], str]]] = {
+# name -> [(predicate on the torch sample, reason)]: documented, deliberate refusals
+# where PyTorch returns something (NumPy's rules, mostly). Like UNSUPPORTED, each
+# such sample is run and must raise: a refusal never hides a number.
+REFUSED: dict[str, list[tuple[Callable[[Any], bool], str]]] = {
     "cat": [
         (
             _cat_legacy_empty,
@@ -326,6 +341,11 @@ DIFFERS: dict[str, list[tuple[Callable[[Any], bool], str]]] = {
     "nn.functional.pad": [
         (_negative_pad, "negative reflect/replicate/circular padding (cropping) is refused")
     ],
+}
+
+# name -> [(predicate on the torch sample, reason)]: documented, deliberate differences
+# in the numbers (conventions where the maths leaves a choice); counted, not compared.
+DIFFERS: dict[str, list[tuple[Callable[[Any], bool], str]]] = {
     "nn.functional.scaled_dot_product_attention": [
         (_kw("dropout_p", lambda v: v > 0), "dropout_p > 0 draws a random mask (another generator)")
     ],
@@ -652,9 +672,8 @@ def _run_sample(
     for key, reason in _TORCH_ONLY_KWARGS.items():
         if key in kwargs:
             return f"unsupported argument: {reason}"
-    for applies, reason in UNSUPPORTED.get(op.name, []):
-        if applies(sample):
-            return f"unsupported argument: {reason}"
+    refused = [f"unsupported argument: {r}" for a, r in UNSUPPORTED.get(op.name, []) if a(sample)]
+    refused += [f"documented refusal: {r}" for a, r in REFUSED.get(op.name, []) if a(sample)]
     for applies, reason in DIFFERS.get(op.name, []):
         if applies(sample):
             return f"documented difference: {reason}"
@@ -668,6 +687,12 @@ def _run_sample(
         s_kwargs = _to_sg(kwargs, leaves)
     except Unmappable as e:
         return f"unsupported argument: {e}"
+    if refused:
+        try:
+            fn(s_inp, *s_args, **s_kwargs)
+        except (TypeError, ValueError, IndexError, NotImplementedError, RuntimeError):
+            return refused[0]
+        raise AssertionError(f"{where}: listed as refused ({refused[0]}) but ran: compare it")
     with _torch_default_dtype(), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # PyTorch's notices (deprecations, dof <= 0)
         t_out = op.op(inp, *args, **kwargs)
