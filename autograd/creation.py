@@ -136,12 +136,23 @@ def arange(
     return _new(np.arange(start, end, step).astype(dt), requires_grad)
 
 
+def _endpoint(x: Any, op: str) -> Any:
+    """A number, or a 0-d tensor's value (PyTorch's tensor overload): a Tensor passed
+    on to NumPy would come back here through ``__array_function__``."""
+    if isinstance(x, Tensor):
+        if x.data.ndim != 0:
+            raise ValueError(f"{op}: a tensor start or end must be 0-d, got shape {x.shape}")
+        return x.data.item()
+    return x
+
+
 def linspace(
     start: float, end: float, steps: int, *, dtype: Any = None, requires_grad: bool = False
 ) -> Tensor:
     """``steps`` evenly spaced values from ``start`` to ``end``, both included."""
     if steps < 0:
         raise ValueError(f"linspace: number of steps must be non-negative, got {steps}")
+    start, end = _endpoint(start, "linspace"), _endpoint(end, "linspace")
     return _new(np.linspace(start, end, int(steps), dtype=_dtype(dtype)), requires_grad)
 
 
@@ -157,6 +168,7 @@ def logspace(
     """``base ** linspace(start, end, steps)``."""
     if steps < 0:
         raise ValueError(f"logspace: number of steps must be non-negative, got {steps}")
+    start, end = _endpoint(start, "logspace"), _endpoint(end, "logspace")
     values = np.logspace(start, end, int(steps), base=base)
     return _new(values.astype(_dtype(dtype)), requires_grad)
 

@@ -176,8 +176,8 @@ def _t_cat(parts: list[Tensor]) -> Tensor:
 
 def svd(A: Any, full_matrices: bool = True) -> SVDResult:
     """``A = U diag(S) Vh`` with ``S`` descending. As in PyTorch, ``full_matrices``
-    defaults to True, and only ``full_matrices=False`` (or a square matrix) has a
-    derivative for U and Vh."""
+    defaults to True; then, for a non-square matrix, the columns of U (rows of Vh)
+    beyond ``min(m, n)`` have no derivative (a gradient reaching them is an error)."""
     A = _tensor(A)
     packed = SVD.apply(A, full_matrices=bool(full_matrices))
     m, n = A.data.shape[-2:]
@@ -255,14 +255,28 @@ def lstsq(A: Any, B: Any, rcond: float | None = None, *, driver: str | None = No
     return LstsqResult(x, residuals, _t._make(np.asarray(rank, dtype=np.int64)), _t._make(sv))
 
 
-def matrix_rank(A: Any, *, atol: float | None = None, rtol: float | None = None) -> Tensor:
-    """The number of singular values above ``max(atol, rtol * largest)`` (int64, no gradient)."""
+def matrix_rank(A: Any, *, atol: Any = None, rtol: Any = None, hermitian: bool = False) -> Tensor:
+    """The number of singular values above ``max(atol, rtol * largest)`` (int64, no gradient).
+
+    ``atol`` and ``rtol`` may be tensors, one value per matrix of a stack (broadcast);
+    ``rtol`` defaults to ``eps * max(m, n)``, or 0 where ``atol`` is positive, as in
+    PyTorch. ``hermitian=True`` takes the singular values from ``eigvalsh`` (only the
+    lower triangle is read).
+    """
     A = _tensor(A)
-    s = np.linalg.svd(A.data, compute_uv=False)
+    if hermitian:
+        s = np.abs(np.linalg.eigvalsh(A.data))
+    else:
+        s = np.linalg.svd(A.data, compute_uv=False)
     m, n = A.data.shape[-2:]
+    given = np.asarray(0.0 if atol is None else np.asarray(atol), dtype=np.float64)
+    default = max(m, n) * np.finfo(A.data.dtype).eps
     if rtol is None:
-        rtol = 0.0 if atol is not None and atol > 0 else max(m, n) * np.finfo(A.data.dtype).eps
-    tol = np.maximum(0.0 if atol is None else atol, rtol * s[..., :1]) if s.size else 0.0
+        rel = np.where(given > 0, 0.0, default) if atol is not None else np.asarray(default)
+    else:
+        rel = np.asarray(np.asarray(rtol), dtype=np.float64)
+    largest = s.max(axis=-1, initial=0.0)
+    tol = np.maximum(given, rel * largest)[..., None]
     return _t._make(np.asarray((s > tol).sum(axis=-1), dtype=np.int64))
 
 
@@ -365,7 +379,8 @@ _MATRIX_ORDS = ("fro", "nuc", 1, -1, 2, -2, np.inf, -np.inf)
 def matrix_norm(A: Any, ord: Any = "fro", dim: Any = (-2, -1), keepdim: bool = False) -> Tensor:
     """A norm of the matrices in dims ``dim``: ``"fro"``, ``"nuc"`` (sum of singular
     values), 2 / -2 (largest / smallest singular value), 1 / -1 (largest / smallest
-    column sum of ``|A|``), inf / -inf (the same over rows)."""
+    column sum of ``|A|``), inf / -inf (the same over rows). An empty matrix has norm 0,
+    except where a negative order takes a minimum over nothing (an error, as in PyTorch)."""
     A = _tensor(A)
     if ord not in _MATRIX_ORDS:
         raise ValueError(f"linalg.matrix_norm: ord must be one of {_MATRIX_ORDS}, got {ord!r}")
@@ -377,7 +392,16 @@ def matrix_norm(A: Any, ord: Any = "fro", dim: Any = (-2, -1), keepdim: bool = F
     if ord == "fro":
         return vector_norm(A, 2, (d0, d1), keepdim)
     m = movedim(A, (d0, d1), (-2, -1))
-    if ord in ("nuc", 2, -2):
+    rows, cols = m.data.shape[-2:]
+    if {-1: cols, -2: rows * cols, -np.inf: rows}.get(ord, 1) == 0:
+        raise ValueError(
+            f"linalg.matrix_norm: ord={ord} of an empty matrix (shape {A.shape}) is a "
+            "minimum over nothing (the positive orders give 0)"
+        )
+    if 0 in m.data.shape[-2:] and ord in (1, 2, np.inf):
+        # The largest of no sums (singular values) is 0, as in PyTorch.
+        out = abs(m).sum(axis=(-2, -1))
+    elif ord in ("nuc", 2, -2):
         s = svdvals(m)
         out = s.sum(axis=-1) if ord == "nuc" else s[..., 0] if ord == 2 else s[..., -1]
     else:

@@ -226,14 +226,25 @@ def conv_transpose2d(
     xg = x.reshape(n, groups, c_in // groups, h * w)
     wg = weight.reshape(groups, c_in // groups, c_out_g * kh * kw).transpose((0, 2, 1))
     cols = (wg @ xg).reshape(n, groups * c_out_g * kh * kw, h * w)
+    # output_padding extends the far side: into the cropped padding first, then with
+    # zeros beyond the last block (which folding to the full size would miscount
+    # when output_padding >= stride, allowed when it is below the dilation).
+    far = [max(p - o, 0) for p, o in zip(pad, out_pad)]
+    extra = [max(o - p, 0) for p, o in zip(pad, out_pad)]
     out = _Fold.apply(
         cols,
-        size=size,
+        size=tuple(sz - e for sz, e in zip(size, extra)),
         kernel=(kh, kw),
         dilation=dilation_,
-        padding=(pad[0], pad[0], pad[1], pad[1]),
+        padding=(pad[0], far[0], pad[1], far[1]),
         stride=stride_,
     )
+    for axis, e in ((2, extra[0]), (3, extra[1])):
+        if e:
+            zeros_shape = list(out.shape)
+            zeros_shape[axis] = e
+            zeros = autograd.zeros(*zeros_shape, dtype=out.dtype)
+            out = autograd.concatenate([out, zeros], axis=axis)
     if bias is not None:
         out = out + bias.reshape(-1, 1, 1)
     return out.reshape(out.shape[1:]) if unbatched else out

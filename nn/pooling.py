@@ -42,7 +42,10 @@ def _pool_args(
     kernel_size: Any, stride: Any, padding: Any, dilation: Any, op: str
 ) -> tuple[tuple[int, ...], ...]:
     kernel = _tuple(kernel_size, 2, "kernel_size", op)
-    stride_ = kernel if stride is None or stride == [] else _tuple(stride, 2, "stride", op)
+    empty = isinstance(stride, (list, tuple)) and len(stride) == 0  # PyTorch: the default
+    stride_ = kernel if stride is None or empty else _tuple(stride, 2, "stride", op)
+    if isinstance(padding, (list, tuple)) and len(padding) == 1:  # PyTorch: both sides
+        padding = padding[0]
     pad = _tuple(padding, 2, "padding", op, minimum=0)
     dil = _tuple(dilation, 2, "dilation", op)
     if any(p > k / 2 for p, k in zip(pad, kernel)):

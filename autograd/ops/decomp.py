@@ -71,7 +71,10 @@ def solve(a: Any, b: Any) -> Any:
 
 def pack(parts: list[np.ndarray], lead: tuple[int, ...]) -> np.ndarray:
     """Results flattened over their own dims and joined along one last axis."""
-    return np.concatenate([p.reshape(*lead, -1) for p in parts], axis=-1)
+    # Sizes spelled out: reshape cannot infer -1 when a batch dim is empty.
+    return np.concatenate(
+        [p.reshape(*lead, math.prod(p.shape[len(lead) :])) for p in parts], axis=-1
+    )
 
 
 def unpack(packed: Any, shapes: list[tuple[int, ...]]) -> list[Any]:
@@ -315,7 +318,8 @@ class SVD(Function):
 
     Undefined for repeated (or, with gU or gVh of a non-square matrix, zero)
     singular values, as in PyTorch; ``full_matrices=True`` on a non-square
-    matrix has no derivative for U or Vh.
+    matrix has no derivative through the columns of U (rows of Vh) beyond
+    ``min(m, n)``, an arbitrary basis (PyTorch ignores a gradient there; it is refused).
     """
 
     formula = "svd(A)"
@@ -335,10 +339,16 @@ class SVD(Function):
         m, n = self.shapes[0][0], self.shapes[2][1]
         k = self.shapes[1][0]
         if (use_u or use_v) and self.full and m != n:
-            raise RuntimeError(
-                "linalg.svd: the derivative of U and Vh with full_matrices=True is not defined "
-                "for a non-square matrix; use full_matrices=False"
-            )
+            # Columns of U (rows of Vh) beyond k are an arbitrary basis: a gradient that
+            # reaches them has no meaning (PyTorch ignores it; it is refused here). One
+            # that does not is the thin factorisation's.
+            if dual.array(gu)[..., :, k:].any() or dual.array(gvh)[..., k:, :].any():
+                raise RuntimeError(
+                    "linalg.svd: the derivative through the columns of U (rows of Vh) beyond "
+                    "min(m, n) with full_matrices=True is not defined for a non-square "
+                    "matrix; use full_matrices=False"
+                )
+            u, gu, vh, gvh = u[..., :, :k], gu[..., :, :k], vh[..., :k, :], gvh[..., :k, :]
         inner = diag_embed(gs)
         if not (use_u or use_v):
             # Only the first k columns of U and rows of Vh meet S.

@@ -428,6 +428,26 @@ class Minimum(Maximum):
     pick = staticmethod(np.minimum)
 
 
+def _is_array(x: Any) -> bool:
+    return isinstance(x, (_t.Tensor, np.ndarray))
+
+
+def clamp_tensors(x: Tensor, lo: Any, hi: Any) -> Tensor:
+    """``clamp`` with tensor bounds, as PyTorch: ``min(max(x, lo), hi)`` by selection, so
+    the gradient goes to ``x`` inside the bounds, to ``lo`` below, to ``hi`` above (to
+    ``hi`` where ``lo > hi``); a NaN bound gives NaN."""
+    out = x
+    for bound, outside in ((lo, np.less), (hi, np.greater)):
+        if bound is None:
+            continue
+        b = _t._operand(bound, x)
+        if b.data.dtype.kind != "f" and x.data.dtype.kind == "f":
+            b = b.astype(x.data.dtype)  # an integer bound takes the float tensor's dtype
+        pick = outside(out.data, b.data) | np.isnan(b.data)
+        out = where(pick, b, out)
+    return out
+
+
 def where(cond: Any, a: Any, b: Any) -> Tensor:
     """Elements of ``a`` where ``cond`` holds, else of ``b`` (NumPy's ``where``).
 
@@ -573,8 +593,10 @@ class ElementwiseMethods:
         """Limit values to ``[lo, hi]``; the gradient passes where ``lo <= x <= hi``."""
         return Clip.apply(self, lo=lo, hi=hi)
 
-    def clamp(self, min: float | None = None, max: float | None = None) -> Tensor:
-        """PyTorch's name for :meth:`clip`."""
+    def clamp(self, min: Any = None, max: Any = None) -> Tensor:
+        """PyTorch's name for :meth:`clip`; the bounds may also be tensors (broadcast)."""
+        if _is_array(min) or _is_array(max):
+            return clamp_tensors(self, min, max)  # type: ignore[arg-type]
         return Clip.apply(self, lo=min, hi=max)
 
     def astype(self: Tensor, dtype: Any) -> Tensor:

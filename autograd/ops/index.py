@@ -89,6 +89,13 @@ def _flat(x: Tensor) -> Tensor:
     return x.reshape(1) if x.data.ndim == 0 else x
 
 
+def _flat_index(op: str, x: Tensor, index: Any) -> Any:
+    """A 0-d index of a 0-d tensor as the one-element vector the tensor flattens to."""
+    if x.data.ndim == 0 and np.ndim(_ints(op, index)) == 0:
+        return _ints(op, index).reshape(1)
+    return index
+
+
 def _source(op: str, x: Tensor, src: Any, block: tuple[int, ...]) -> Tensor:
     """The leading ``block`` of ``src`` (a Tensor, array or number)."""
     s = _t._operand(src, x)
@@ -188,11 +195,10 @@ class IndexMethods:
     def gather(self, dim: int, index: Any) -> Tensor:
         """``out[i][j] = x[index[i][j]][j]`` along ``dim`` (the gradient scatters back)."""
         x = _flat(self)  # type: ignore[arg-type]
-        _, pos = _positions("gather", x, dim, index)
+        scalar = self.data.ndim == 0 and np.ndim(_ints("gather", index)) == 0
+        _, pos = _positions("gather", x, dim, _flat_index("gather", self, index))  # type: ignore[arg-type]
         out = x[pos]
-        return (
-            out.reshape(()) if self.data.ndim == 0 and np.ndim(_ints("gather", index)) == 0 else out
-        )
+        return out.reshape(()) if scalar else out
 
     def take_along_dim(self, indices: Any, dim: int | None = None) -> Tensor:
         """Elements picked along ``dim`` by ``indices`` (broadcast with the tensor
@@ -245,12 +251,13 @@ class IndexMethods:
             raise ValueError(
                 f"masked_fill: the value must be a number or a 0-d tensor, got shape {value.shape}"
             )
-        np.broadcast_shapes(m.shape, self.data.shape)
-        if np.broadcast_shapes(m.shape, self.data.shape) != self.data.shape:
+        try:  # the result has the joint shape, as PyTorch's out-of-place masked_fill
+            np.broadcast_shapes(m.shape, self.data.shape)
+        except ValueError:
             raise ValueError(
-                f"masked_fill: the mask (shape {m.shape}) must broadcast to the tensor's "
-                f"shape {self.data.shape}"
-            )
+                f"masked_fill: the mask (shape {m.shape}) does not broadcast with the "
+                f"tensor's shape {self.data.shape}"
+            ) from None
         from autograd.ops.elementwise import where
 
         return where(m, _t._operand(value, self), self)  # type: ignore[arg-type]
@@ -260,7 +267,7 @@ class IndexMethods:
         if (src is None) == (value is None):
             raise TypeError("scatter: pass exactly one of src and value")
         x = _flat(self)  # type: ignore[arg-type]
-        _, pos = _positions("scatter", x, dim, index)
+        _, pos = _positions("scatter", x, dim, _flat_index("scatter", self, index))  # type: ignore[arg-type]
         block = pos_shape(pos)
         s = _source("scatter", x, src if src is not None else value, block)
         keep = ~_written(x.data.shape, pos)
@@ -270,7 +277,7 @@ class IndexMethods:
     def scatter_add(self, dim: int, index: Any, src: Any) -> Tensor:
         """A copy with ``src`` added at ``index`` along ``dim`` (repeats accumulate)."""
         x = _flat(self)  # type: ignore[arg-type]
-        _, pos = _positions("scatter_add", x, dim, index)
+        _, pos = _positions("scatter_add", x, dim, _flat_index("scatter_add", self, index))  # type: ignore[arg-type]
         s = _source("scatter_add", x, src, pos_shape(pos))
         return _like(self, x + _d.index_add(s, pos, x.data.shape, True))  # type: ignore[arg-type]
 
@@ -286,7 +293,7 @@ class IndexMethods:
                 f"got {reduce!r}"
             )
         x = _flat(self)  # type: ignore[arg-type]
-        _, pos = _positions("scatter_reduce", x, dim, index)
+        _, pos = _positions("scatter_reduce", x, dim, _flat_index("scatter_reduce", self, index))  # type: ignore[arg-type]
         s = _source("scatter_reduce", x, src, pos_shape(pos))
         if reduce in ("prod", "amax", "amin"):
             out = ScatterReduce.apply(x, s, pos=pos, reduce=reduce, include_self=include_self)

@@ -23,7 +23,7 @@ import numpy as np
 
 from autograd import tensor as _t
 from autograd.function import Function
-from autograd.ops.elementwise import Abs, Clip, Neg
+from autograd.ops.elementwise import Abs, Clip, Neg, clamp_tensors
 from autograd.ops.logic import *  # noqa: F403
 from autograd.ops.logic import LogicMethods, _as_tensor, function_of
 from autograd.ops.logic import __all__ as _logic_names
@@ -333,12 +333,16 @@ class PointwiseMethods(LogicMethods):
         end = _t._operand(end, self)
         return Lerp.apply(self, end, _t._operand(weight, self))
 
-    def clamp_min(self, min: float) -> Tensor:
-        """``max(x, min)``: :meth:`clamp` with a lower bound only."""
+    def clamp_min(self, min: Any) -> Tensor:
+        """``max(x, min)``: :meth:`clamp` with a lower bound only (a number or a tensor)."""
+        if isinstance(min, (_t.Tensor, np.ndarray)):
+            return clamp_tensors(self, min, None)  # type: ignore[arg-type]
         return Clip.apply(self, lo=min, hi=None)
 
-    def clamp_max(self, max: float) -> Tensor:
-        """``min(x, max)``: :meth:`clamp` with an upper bound only."""
+    def clamp_max(self, max: Any) -> Tensor:
+        """``min(x, max)``: :meth:`clamp` with an upper bound only (a number or a tensor)."""
+        if isinstance(max, (_t.Tensor, np.ndarray)):
+            return clamp_tensors(self, None, max)  # type: ignore[arg-type]
         return Clip.apply(self, lo=None, hi=max)
 
     def nan_to_num(

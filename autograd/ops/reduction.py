@@ -354,8 +354,13 @@ class ReductionMethods:
         the result is ``(values, indices)`` and the gradient goes to the
         element each index names. With ``axis=`` (NumPy's form), a tuple of
         dims or no dim it is the values alone, and tied elements share the
-        gradient equally, as ``amax``.
+        gradient equally, as ``amax``. A tensor in place of ``dim`` is PyTorch's
+        ``max(input, other)``, the elementwise :func:`~autograd.maximum`.
         """
+        if isinstance(dim, (_t.Tensor, np.ndarray)):  # torch.max(input, other)
+            from autograd.ops.elementwise import maximum
+
+            return maximum(self, dim)
         if dim is not None and not isinstance(dim, (tuple, list)) and axis is None:
             return _arg_reduce(self, "max", int(dim), bool(keepdims or keepdim))
         axis, keep = dims("max", axis, keepdims, dim, keepdim)
@@ -369,7 +374,12 @@ class ReductionMethods:
         axis: Axis = None,
         keepdims: bool | None = None,
     ) -> Any:
-        """The minimum: ``(values, indices)`` with an int ``dim``, as :meth:`max`."""
+        """The minimum: ``(values, indices)`` with an int ``dim``, as :meth:`max`; with a
+        tensor, the elementwise :func:`~autograd.minimum`."""
+        if isinstance(dim, (_t.Tensor, np.ndarray)):  # torch.min(input, other)
+            from autograd.ops.elementwise import minimum
+
+            return minimum(self, dim)
         if dim is not None and not isinstance(dim, (tuple, list)) and axis is None:
             return _arg_reduce(self, "min", int(dim), bool(keepdims or keepdim))
         axis, keep = dims("min", axis, keepdims, dim, keepdim)
@@ -387,12 +397,20 @@ class ReductionMethods:
         axis, keep = dims("logsumexp", axis, keepdims, dim, keepdim)
         return LogSumExp.apply(self, axis=axis, keepdims=keep)
 
-    def softmax(self, dim: int | None = None, *, axis: int | None = None) -> Tensor:
-        """``exp(x) / sum(exp(x))`` along ``dim`` (the last axis by default)."""
+    def softmax(
+        self: Tensor, dim: int | None = None, dtype: Any = None, *, axis: int | None = None
+    ) -> Tensor:
+        """``exp(x) / sum(exp(x))`` along ``dim`` (the last axis by default); ``dtype``
+        casts the input first, as in PyTorch."""
         axis, _ = dims("softmax", axis, None, dim, None)
-        return Softmax.apply(self, axis=-1 if axis is None else axis)
+        x = self if dtype is None else self.astype(dtype)
+        return Softmax.apply(x, axis=-1 if axis is None else axis)
 
-    def log_softmax(self, dim: int | None = None, *, axis: int | None = None) -> Tensor:
-        """``x - logsumexp(x)`` along ``dim`` (the last axis by default)."""
+    def log_softmax(
+        self: Tensor, dim: int | None = None, dtype: Any = None, *, axis: int | None = None
+    ) -> Tensor:
+        """``x - logsumexp(x)`` along ``dim`` (the last axis by default); ``dtype`` casts
+        the input first."""
         axis, _ = dims("log_softmax", axis, None, dim, None)
-        return LogSoftmax.apply(self, axis=-1 if axis is None else axis)
+        x = self if dtype is None else self.astype(dtype)
+        return LogSoftmax.apply(x, axis=-1 if axis is None else axis)

@@ -221,7 +221,11 @@ class Logcumsumexp(Function):
         def rev(x: Any) -> Any:
             return flip(_d.logcumsumexp(flip(x, ax), ax), ax)
 
-        return exp(rev(pos - out) + a) - exp(rev(neg - out) + a)
+        # ``lowest`` stands for log 0. In a second derivative ``a`` itself holds it (this
+        # rule's ``pos - out`` was the input), and lowest + lowest overflows to -inf:
+        # exp(-inf) = 0 is the contribution meant, so the overflow is harmless.
+        with np.errstate(over="ignore"):
+            return exp(rev(pos - out) + a) - exp(rev(neg - out) + a)
 
 
 # ---------------------------------------------------------------------------
@@ -389,16 +393,18 @@ class ScanMethods:
     data: np.ndarray
 
     def prod(
-        self,
+        self: Tensor,
         dim: Axis = None,
         keepdim: bool | None = None,
         *,
         axis: Axis = None,
         keepdims: bool | None = None,
+        dtype: Any = None,
     ) -> Tensor:
-        """The product over ``dim`` (all axes by default); exact gradient with zeros."""
+        """The product over ``dim`` (all axes by default), in ``dtype``; exact with zeros."""
         axis, keep = dims("prod", axis, keepdims, dim, keepdim)
-        return Prod.apply(self, axis=axis, keepdims=keep)
+        x = self if dtype is None else self.astype(dtype)
+        return Prod.apply(x, axis=axis, keepdims=keep)
 
     def var(
         self,
@@ -449,13 +455,13 @@ class ScanMethods:
         axis, keep = dims("norm", axis, keepdims, dim, keepdim)
         return Norm.apply(self, p=_norm_p(p), axis=axis, keepdims=keep)
 
-    def cumsum(self, dim: int | None = None, *, axis: int | None = None) -> Tensor:
-        """Cumulative sums along ``dim`` (NumPy's ``axis=None`` flattens first)."""
-        return _scan(self, Cumsum, "cumsum", dim, axis)
+    def cumsum(self: Tensor, dim: Any = None, *, dtype: Any = None, axis: Any = None) -> Tensor:
+        """Cumulative sums along ``dim`` (NumPy's ``axis=None`` flattens first), in ``dtype``."""
+        return _scan(self if dtype is None else self.astype(dtype), Cumsum, "cumsum", dim, axis)
 
-    def cumprod(self, dim: int | None = None, *, axis: int | None = None) -> Tensor:
-        """Cumulative products along ``dim``; exact gradient with zeros."""
-        return _scan(self, Cumprod, "cumprod", dim, axis)
+    def cumprod(self: Tensor, dim: Any = None, *, dtype: Any = None, axis: Any = None) -> Tensor:
+        """Cumulative products along ``dim``; exact gradient with zeros; in ``dtype``."""
+        return _scan(self if dtype is None else self.astype(dtype), Cumprod, "cumprod", dim, axis)
 
     def logcumsumexp(self, dim: int | None = None, *, axis: int | None = None) -> Tensor:
         """``log(cumsum(exp(x)))`` along ``dim``, without overflow."""

@@ -228,6 +228,8 @@ class ShapeMethods:
         if len(axes) == 2 and all(isinstance(a, (int, np.integer)) for a in axes):
             perm = list(range(ndim))
             d0, d1 = (_t._dim(int(a), ndim, "transpose") for a in axes)
+            if ndim == 0:  # dims 0 and -1 both name the one (absent) dim, as in PyTorch
+                return Transpose.apply(self, axes=())
             perm[d0], perm[d1] = perm[d1], perm[d0]
             return Transpose.apply(self, axes=tuple(perm))
         return Transpose.apply(self, axes=_shape_args(axes))

@@ -346,8 +346,9 @@ class SortMethods:
         keepdims: bool | None = None,
         interpolation: str = "linear",
     ) -> Tensor:
-        """The ``q``-th quantiles (``q`` in [0, 1], a number or a 1-D sequence)
-        along ``dim`` (of all elements by default), interpolated linearly."""
+        """The ``q``-th quantiles (``q`` in [0, 1], a number or a 1-D sequence, or a
+        tensor, then differentiated too) along ``dim`` (of all elements by default),
+        interpolated linearly."""
         axis, keep = dims("quantile", axis, keepdims, dim, keepdim)
         qs = np.asarray(q.data if isinstance(q, _t.Tensor) else q, dtype=np.float64)
         if qs.ndim > 1 or np.any((qs < 0) | (qs > 1)) or np.any(np.isnan(qs)):
@@ -366,8 +367,10 @@ class SortMethods:
                 f"quantile: cannot take quantiles of an empty dim (shape {self.data.shape})"
             )
         values = x.sort(ax).values
+        # A q that requires grad is differentiated too, through the weight.
+        qt = q.reshape(-1) if isinstance(q, _t.Tensor) and q.requires_grad else None
         outs = []
-        for qi in qs.reshape(-1):
+        for k, qi in enumerate(qs.reshape(-1)):
             pos = qi * (n - 1)
             lo, hi = int(np.floor(pos)), int(np.ceil(pos))
             take = (slice(None),) * ax
@@ -375,7 +378,8 @@ class SortMethods:
             # PyTorch's lerp, whose two forms keep the weight's rounding error
             # small; at w = 0, inf - inf makes it NaN as in PyTorch.
             w = float(pos - lo)
-            out = a + (b - a) * w if w < 0.5 else b - (b - a) * (1.0 - w)
+            wq: Any = w if qt is None else qt[k].astype(x.data.dtype) * (n - 1) - lo
+            out = a + (b - a) * wq if w < 0.5 else b - (b - a) * (1.0 - wq)
             if x.data.dtype.kind == "f":
                 # A slice holding NaN has NaN quantiles, as in PyTorch.
                 out = _where_nan(np.isnan(x.data).any(axis=ax, keepdims=True), out)

@@ -258,6 +258,10 @@ swapdims = swapaxes
 def narrow(x: Any, dim: int, start: int, length: int) -> Tensor:
     """Elements ``start`` to ``start + length`` along ``dim``."""
     x = _tensor(x)
+    if isinstance(start, _t.Tensor):  # PyTorch's overload with a 0-d integer tensor
+        if start.data.ndim or start.data.dtype.kind not in "iu":
+            raise TypeError(f"narrow: start must be an int or a 0-d integer tensor, got {start!r}")
+        start = int(start.data)
     d = _dim(dim, x.data.ndim, "narrow")
     n = x.data.shape[d]
     if not -n <= start <= n:
@@ -372,9 +376,21 @@ class ViewMethods:
         """Repeat the tensor along each dim (NumPy's ``tile``)."""
         return tile(self, _shape_args(dims))
 
-    def repeat_interleave(self: Tensor, repeats: Any, dim: int | None = None) -> Tensor:
+    def repeat_interleave(
+        self: Tensor, repeats: Any, dim: int | None = None, *, output_size: int | None = None
+    ) -> Tensor:
         """Repeat each element ``repeats`` times (an int, or one count per element) along
-        ``dim`` (the flattened tensor when None)."""
+        ``dim`` (the flattened tensor when None); ``output_size``, if given, is checked
+        against the length of the result."""
+        out = self._repeat_interleave(repeats, dim)
+        n = out.data.shape[0 if dim is None else _dim(dim, out.data.ndim, "repeat_interleave")]
+        if output_size is not None and output_size != n:
+            raise ValueError(
+                f"repeat_interleave: output_size={output_size} but the repeats give {n}"
+            )
+        return out
+
+    def _repeat_interleave(self: Tensor, repeats: Any, dim: int | None) -> Tensor:
         x = self.reshape(-1) if dim is None else self
         d = 0 if dim is None else _dim(dim, x.data.ndim, "repeat_interleave")
         if x.data.ndim == 0:
@@ -519,9 +535,11 @@ def clone(x: Any) -> Tensor:
     return _tensor(x).clone()
 
 
-def repeat_interleave(x: Any, repeats: Any, dim: int | None = None) -> Tensor:
+def repeat_interleave(
+    x: Any, repeats: Any, dim: int | None = None, *, output_size: int | None = None
+) -> Tensor:
     """Repeat each element ``repeats`` times along ``dim`` (:meth:`Tensor.repeat_interleave`)."""
-    return _tensor(x).repeat_interleave(repeats, dim)
+    return _tensor(x).repeat_interleave(repeats, dim, output_size=output_size)
 
 
 def unflatten(x: Any, dim: int, sizes: Any) -> Tensor:

@@ -30,3 +30,16 @@ def test_non_integer_shape_is_a_type_error_naming_the_function(make, shape):
     with pytest.raises(TypeError, match=f"{make.__name__}: shape must be ints") as info:
         make(*shape)
     assert repr(shape) in str(info.value)
+
+
+@pytest.mark.parametrize("name", ["linspace", "logspace"])
+def test_linspace_and_logspace_take_0d_tensor_endpoints(name):
+    # A Tensor endpoint went to NumPy, which dispatched back here: endless recursion.
+    torch = pytest.importorskip("torch", reason="PyTorch oracle not installed")
+    fn = getattr(autograd, name)
+    out = fn(autograd.Tensor(np.float32(-2.0)), autograd.Tensor(np.int64(3)), 6, dtype=np.float64)
+    expected = getattr(torch, name)(torch.tensor(-2.0), torch.tensor(3), 6, dtype=torch.float64)
+    assert out.dtype == np.float64
+    np.testing.assert_allclose(out.data, expected.numpy(), rtol=1e-12)
+    with pytest.raises(ValueError, match=f"{name}: a tensor start or end must be 0-d"):
+        fn(autograd.Tensor([0.0, 1.0]), 1.0, 3)

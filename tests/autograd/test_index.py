@@ -146,3 +146,36 @@ def test_put_and_index_copy_match_torch() -> None:
         ag.index_fill(x, 0, np.array([1]), -1.0).data,
         t.index_fill(0, torch.tensor([1]), -1.0).numpy(),
     )
+
+
+@pytest.mark.parametrize("name", ["gather", "scatter", "scatter_add", "scatter_reduce"])
+def test_gather_and_scatter_of_a_0d_tensor_with_a_0d_index(name: str) -> None:
+    # A 0-d tensor flattens to one element; its 0-d index was once refused as too few dims.
+    extra = {"gather": (), "scatter": (3.0,), "scatter_add": (3.0,), "scatter_reduce": (3.0,)}
+    post = ("sum",) if name == "scatter_reduce" else ()
+    x = Tensor(2.0, requires_grad=True)
+    args = tuple(Tensor(a) for a in extra[name])
+    out = getattr(x, name)(0, Tensor(np.int64(0)), *args, *post)
+    targs = tuple(torch.tensor(a, dtype=torch.float64) for a in extra[name])
+    tx = torch.tensor(2.0, dtype=torch.float64, requires_grad=True)
+    tout = getattr(tx, name)(0, torch.tensor(0), *targs, *post)
+    assert out.shape == tuple(tout.shape) == ()
+    assert out.item() == tout.item()
+    out.backward()
+    tout.backward()
+    assert x.grad.item() == tx.grad.item()
+
+
+def test_masked_fill_broadcasts_the_tensor_to_the_mask_like_torch() -> None:
+    # A mask larger than the tensor was refused; PyTorch's out-of-place form broadcasts.
+    x = Tensor(np.arange(3.0), requires_grad=True)
+    mask = np.eye(3, dtype=bool)
+    out = x.masked_fill(Tensor(mask), -1.0)
+    tx = torch.arange(3.0, dtype=torch.float64, requires_grad=True)
+    tout = tx.masked_fill(torch.from_numpy(mask), -1.0)
+    np.testing.assert_array_equal(out.data, tout.detach().numpy())
+    out.sum().backward()
+    tout.sum().backward()
+    np.testing.assert_array_equal(x.grad.data, tx.grad.numpy())
+    with pytest.raises(ValueError, match="does not broadcast"):
+        x.masked_fill(Tensor(np.ones(4, dtype=bool)), 0.0)

@@ -167,3 +167,73 @@ def test_float32_stays_float32() -> None:
     for out in [LA.inv(a), LA.det(a), LA.svdvals(a), LA.eigh(a + a.mT)[1], LA.pinv(a), *LA.qr(a)]:
         assert out.dtype == np.float32
     assert ag.linalg is LA
+
+
+@pytest.mark.parametrize("shape", [(0, 3, 3), (2, 0, 0)])
+def test_decompositions_of_an_empty_stack(shape: tuple[int, ...]) -> None:
+    # Packing the results reshaped with -1, which an empty batch cannot infer.
+    a = Tensor(np.zeros(shape), requires_grad=True)
+    w, v = LA.eigh(a)
+    q, r = LA.qr(a)
+    tw, tv = torch.linalg.eigh(torch.zeros(shape, dtype=torch.float64))
+    tq, tr = torch.linalg.qr(torch.zeros(shape, dtype=torch.float64))
+    assert (w.shape, v.shape, q.shape, r.shape) == (tw.shape, tv.shape, tq.shape, tr.shape)
+    (w.sum() + v.sum() + q.sum() + r.sum()).backward()
+    assert a.grad.shape == shape
+
+
+def test_matrix_rank_hermitian_and_tolerances_per_matrix() -> None:
+    # hermitian= was refused; tensor atol/rtol (one per matrix) did not broadcast.
+    b = RNG.standard_normal((2, 4, 2))
+    a = b @ np.swapaxes(b, -1, -2)  # rank 2, symmetric
+    a[1] *= 1e-3
+    ta = torch.from_numpy(a)
+    for kw, tkw in [
+        ({"hermitian": True}, {"hermitian": True}),
+        ({"atol": Tensor([0.0, 0.1])}, {"atol": torch.tensor([0.0, 0.1])}),
+        ({"rtol": Tensor([0.0, 2.0])}, {"rtol": torch.tensor([0.0, 2.0])}),
+        ({"atol": 0.5, "rtol": 0.1}, {"atol": 0.5, "rtol": 0.1}),
+    ]:
+        ours = LA.matrix_rank(Tensor(a), **kw)
+        np.testing.assert_array_equal(ours.data, torch.linalg.matrix_rank(ta, **tkw).numpy())
+        assert ours.dtype == np.int64
+
+
+def test_svd_full_matrices_derivative_through_the_first_columns() -> None:
+    # A gradient on U[:, :k] and Vh[:k] of a non-square matrix was refused with
+    # full_matrices=True; it is the thin factorisation's (as PyTorch computes it).
+    x = RNG.standard_normal((3, 5))
+    a, ta = Tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    u, tu = LA.svd(a).U, torch.linalg.svd(ta)[0]
+    # abs() makes the loss independent of the signs of the singular vectors.
+    (abs(u) * Tensor(x[:, :3])).sum().backward()
+    (tu.abs() * torch.from_numpy(x[:, :3])).sum().backward()
+    np.testing.assert_allclose(a.grad.data, ta.grad.numpy(), rtol=1e-9, atol=1e-12)
+    a.grad, ta.grad = None, None
+    (abs(LA.svd(a).Vh[:3]) * Tensor(x)).sum().backward()
+    (torch.linalg.svd(ta)[2][:3].abs() * torch.from_numpy(x)).sum().backward()
+    np.testing.assert_allclose(a.grad.data, ta.grad.numpy(), rtol=1e-9, atol=1e-12)
+    with pytest.raises(RuntimeError, match="beyond min\\(m, n\\)"):
+        LA.svd(a).Vh.sum().backward()
+
+
+@pytest.mark.parametrize("shape", [(0, 0), (3, 0), (0, 3), (2, 0, 4)])
+@pytest.mark.parametrize("ord_", [1, 2, np.inf])
+def test_positive_order_norms_of_an_empty_matrix_are_zero(shape, ord_) -> None:
+    # An empty max reduction (or an empty list of singular values) once raised.
+    a = Tensor(np.zeros(shape), requires_grad=True)
+    out = LA.matrix_norm(a, ord_)
+    expected = torch.linalg.matrix_norm(torch.zeros(shape, dtype=torch.float64), ord_)
+    assert out.shape == tuple(expected.shape)
+    np.testing.assert_array_equal(out.data, expected.numpy())
+    out.sum().backward()
+    assert a.grad.shape == shape
+    np.testing.assert_array_equal(LA.norm(Tensor(np.zeros((0, 0))), ord_).data, 0.0)
+    try:  # a negative order: 0, or an error where it is a minimum over nothing
+        expected = torch.linalg.matrix_norm(torch.zeros(shape, dtype=torch.float64), -ord_)
+    except (RuntimeError, IndexError):  # PyTorch raises either
+        with pytest.raises(ValueError, match="minimum over nothing"):
+            LA.matrix_norm(Tensor(np.zeros(shape)), -ord_)
+    else:
+        out = LA.matrix_norm(Tensor(np.zeros(shape)), -ord_)
+        np.testing.assert_array_equal(out.data, expected.numpy())

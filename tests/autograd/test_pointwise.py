@@ -589,3 +589,41 @@ def test_gcd_and_lcm_match_torch(name: str) -> None:
 def test_isreal_matches_torch() -> None:
     for x in FLOAT_INPUTS:
         check(Tensor(x).isreal(), torch.isreal(torch.from_numpy(x)))
+
+
+def _grads_match_torch(fn: Any, tfn: Any, *arrays: np.ndarray) -> None:
+    """Values and the gradients of every input against torch, on one cotangent."""
+    ours = [Tensor(a, requires_grad=True) for a in arrays]
+    theirs = [torch.tensor(a, requires_grad=True) for a in arrays]
+    out, tout = fn(*ours), tfn(*theirs)
+    np.testing.assert_allclose(out.data, tout.detach().numpy(), rtol=1e-12)
+    assert out.dtype == np.float64
+    c = np.random.default_rng(3).standard_normal(out.shape)
+    grads = ag.grad((out * Tensor(c)).sum(), ours)
+    tgrads = torch.autograd.grad((tout * torch.from_numpy(c)).sum(), theirs)
+    for g, tg in zip(grads, tgrads):
+        np.testing.assert_allclose(g.data, tg.numpy(), rtol=1e-12)
+
+
+def test_clamp_takes_tensor_bounds_like_torch() -> None:
+    # Tensor bounds once went to np.clip, which refused a Tensor that requires grad.
+    rng = np.random.default_rng(5)
+    x, lo, hi = rng.standard_normal((4, 3)), rng.standard_normal(3) - 0.5, rng.standard_normal(3)
+    _grads_match_torch(lambda a, b, c: a.clamp(b, c), torch.clamp, x, lo, hi)  # lo > hi in places
+    _grads_match_torch(lambda a, b: a.clamp(min=b), lambda a, b: a.clamp(min=b), x, lo)
+    _grads_match_torch(lambda a, b: a.clamp_min(b), torch.clamp_min, x, lo)
+    _grads_match_torch(lambda a, b: a.clamp_max(b), torch.clamp_max, x, hi)
+    # A NaN bound gives NaN; an integer bound keeps the float tensor's dtype.
+    out = Tensor([1.0, 2.0]).clamp(Tensor([np.nan, 0.0]))
+    np.testing.assert_array_equal(out.data, [np.nan, 2.0])
+    x32 = Tensor(np.array([0.5, 3.0], dtype=np.float32))
+    assert x32.clamp(Tensor(np.array([1, 1], dtype=np.int32)), None).dtype == np.float32
+
+
+def test_max_and_min_with_a_tensor_are_the_elementwise_forms() -> None:
+    # x.max(other) once read the tensor as a dim.
+    rng = np.random.default_rng(6)
+    a, b = rng.standard_normal((3, 1)), rng.standard_normal(4)
+    _grads_match_torch(lambda x, y: x.max(y), torch.max, a, b)
+    _grads_match_torch(lambda x, y: x.min(y), torch.min, a, b)
+    _grads_match_torch(lambda x, y: x.max(y), torch.max, b, np.array(0.25))  # a 0-d other

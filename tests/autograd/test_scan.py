@@ -4,6 +4,7 @@ differentiable ones, against NumPy and PyTorch."""
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import hypothesis.extra.numpy as hnp
@@ -247,3 +248,33 @@ def test_zero_d_and_empty_edges() -> None:
     assert float(nan.grad.data) == float(tnan.grad) == 1.0
     np.testing.assert_array_equal(Tensor(np.zeros((0, 2))).prod(0).data, np.ones(2))
     assert Tensor(np.zeros((2, 0))).cumsum(1).shape == (2, 0)
+
+
+@pytest.mark.parametrize("name", ["cumsum", "cumprod", "prod", "softmax", "log_softmax"])
+def test_dtype_casts_the_input_first_like_torch(name: str) -> None:
+    # dtype= was refused by these methods (PyTorch takes it; softmax's is positional too).
+    x = np.random.default_rng(2).standard_normal((3, 4)).astype(np.float32)
+    t = Tensor(x, requires_grad=True)
+    out = getattr(t, name)(1, dtype=np.float64)
+    expected = getattr(torch.from_numpy(x), name)(1, dtype=torch.float64)
+    assert out.dtype == np.float64
+    np.testing.assert_allclose(out.data, expected.numpy(), rtol=1e-12)
+    out.sum().backward()
+    assert t.grad.dtype == np.float32  # the gradient is cast back
+    if name in ("softmax", "log_softmax"):
+        assert getattr(t, name)(1, np.float64).dtype == np.float64
+
+
+def test_logcumsumexp_second_derivative_overflows_silently() -> None:
+    # The log-space rule's stand-in for log 0 doubled to -inf in a second derivative,
+    # with a RuntimeWarning; the result (exp(-inf) = 0) was right.
+    x = Tensor(np.zeros(2), requires_grad=True)
+    (g,) = ag.grad((x.logcumsumexp(0) * Tensor([0.3, -0.7])).sum(), [x], create_graph=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        (h,) = ag.grad((g * Tensor([1.0, 2.0])).sum(), [x])
+    tx = torch.zeros(2, dtype=torch.float64, requires_grad=True)
+    tl = (torch.logcumsumexp(tx, 0) * torch.tensor([0.3, -0.7], dtype=torch.float64)).sum()
+    (tg,) = torch.autograd.grad(tl, [tx], create_graph=True)
+    (th,) = torch.autograd.grad((tg * torch.tensor([1.0, 2.0], dtype=torch.float64)).sum(), [tx])
+    np.testing.assert_allclose(h.data, th.numpy(), rtol=1e-12)

@@ -161,3 +161,18 @@ def test_unique_keeps_every_nan_as_torch() -> None:
     np.testing.assert_array_equal(values.data, tv.numpy())
     np.testing.assert_array_equal(inverse.data, ti.numpy())
     np.testing.assert_array_equal(counts.data, tc.numpy())
+
+
+def test_quantile_differentiates_a_tensor_q() -> None:
+    # A q that requires grad got no gradient (silently 0); PyTorch's is (b - a) * (n - 1).
+    x = np.random.default_rng(4).standard_normal((3, 5))
+    q = np.array([0.1, 0.5, 0.93])
+    a, tq = Tensor(x, requires_grad=True), Tensor(q, requires_grad=True)
+    ta, ttq = torch.tensor(x, requires_grad=True), torch.tensor(q, requires_grad=True)
+    out, tout = a.quantile(tq, dim=1), torch.quantile(ta, ttq, dim=1)
+    np.testing.assert_allclose(out.data, tout.detach().numpy(), rtol=1e-12)
+    c = np.random.default_rng(5).standard_normal(out.shape)
+    grads = ag.grad((out * Tensor(c)).sum(), [a, tq])
+    tgrads = torch.autograd.grad((tout * torch.from_numpy(c)).sum(), [ta, ttq])
+    for g, tg in zip(grads, tgrads):
+        np.testing.assert_allclose(g.data, tg.numpy(), rtol=1e-10)

@@ -131,3 +131,31 @@ def test_views_of_a_leaf_do_not_change_it() -> None:
     for o in outs:
         o.sum().backward()
     np.testing.assert_array_equal(x.data, data)
+
+
+def test_transpose_of_a_0d_tensor_is_itself() -> None:
+    # transpose(0, 0) on a 0-d tensor once indexed past the empty permutation.
+    x = Tensor(2.5, requires_grad=True)
+    for d0, d1 in ((0, 0), (0, -1), (-1, -1)):
+        out = x.transpose(d0, d1)
+        assert out.shape == () and out.item() == torch.tensor(2.5).transpose(d0, d1).item()
+    with pytest.raises(IndexError):
+        x.transpose(0, 1)
+
+
+def test_narrow_takes_a_0d_integer_tensor_as_start() -> None:
+    x = np.arange(12.0).reshape(3, 4)
+    out = Tensor(x).narrow(1, Tensor(np.int64(1)), 2)
+    expected = torch.from_numpy(x).narrow(1, torch.tensor(1), 2)
+    np.testing.assert_array_equal(out.data, expected.numpy())
+    with pytest.raises(TypeError, match="narrow: start must be an int"):
+        Tensor(x).narrow(1, Tensor(1.0), 2)
+
+
+def test_repeat_interleave_checks_output_size() -> None:
+    x = Tensor([[1.0], [2.0]])
+    out = x.repeat_interleave(Tensor(np.array([1, 2])), dim=0, output_size=3)
+    np.testing.assert_array_equal(out.data, [[1.0], [2.0], [2.0]])
+    assert ag.repeat_interleave(x, 2, output_size=4).shape == (4,)
+    with pytest.raises(ValueError, match="output_size=4 but the repeats give 3"):
+        x.repeat_interleave(Tensor(np.array([1, 2])), dim=0, output_size=4)

@@ -33,9 +33,16 @@ def _torch_cases(TF):
         ("conv_transpose2d", lambda f, x, w, b: f.conv_transpose2d(
             x, w, b, stride=(2, 3), padding=1, output_padding=(1, 2), dilation=1),
          [x4, r((4, 3, 3, 4)), r(3)]),
+        # output_padding at least the stride (allowed below the dilation) and beyond the
+        # padding: once a miscounted fold.
+        ("conv_transpose2d-output_padding", lambda f, x, w, b: f.conv_transpose2d(
+            x, w, b, stride=(3, 2), padding=(1, 2), output_padding=(2, 3), groups=2,
+            dilation=(4, 4)), [x4, r((4, 2, 4, 5)), r(4)]),
         ("max_pool2d", lambda f, x: f.max_pool2d(x, (2, 3), stride=(1, 2), dilation=(2, 1)),
          [x4]),
         ("avg_pool2d", lambda f, x: f.avg_pool2d(x, 3, stride=2, padding=1), [x4]),
+        # PyTorch's empty stride (the kernel) and one-element padding (both sides).
+        ("avg_pool2d-defaults", lambda f, x: f.avg_pool2d(x, (2, 2), (), (1,)), [x4]),
         ("adaptive_avg_pool2d", lambda f, x: f.adaptive_avg_pool2d(x, (4, 3)), [x4]),
         ("interpolate-nearest", lambda f, x: f.interpolate(x, size=(9, 4)), [x4]),
         ("interpolate-bilinear", lambda f, x: f.interpolate(
