@@ -23,13 +23,18 @@ NumPy calls from that record:
 
 The same ufuncs on the same dtypes in the same order give the same bits
 with or without ``out=``, so weights, gradients and loss are byte for byte
-those of the eager step. Buffers whose uses do not overlap in the program
-share memory (:meth:`~autograd.compiler.builder.Builder.share_buffers`), and
-instructions on constants only (a mean loss's seed gradient) run once, when
-the program is built. Tracing the engine's pieces rather than NumPy
-(an ndarray subclass would see every call) keeps the program readable: one
-commented block per operation, in the words of the op it came from
-(``compiled.source``).
+those of the eager step. Buffers are placed by their lifetimes in the
+program (:meth:`~autograd.compiler.builder.Builder.share_buffers`): views of
+one block of memory, or of the optimizer's work array outside the update,
+where buffers that are never live at once overlap, and an elementwise ufunc
+writes over the input it reads for the last time. Instructions on constants
+only (a mean loss's seed gradient) run once, when the program is built.
+NumPy's functions are bound once under their names, ufuncs called with
+their output last (``add(a, b, c)``), and a generated entry point checks
+the signature and the guards in line before the replay. Tracing the
+engine's pieces rather than NumPy (an ndarray subclass would see every
+call) keeps the program readable: one commented block per operation, in the
+words of the op it came from (``compiled.source``).
 
 Inputs and what the trace cannot see
 ------------------------------------
@@ -135,6 +140,11 @@ class CompiledStep:
     ----------
     source : str or None
         The generated NumPy program of the last signature compiled.
+    memory : dict or None
+        Bytes of that program's buffers: ``buffer_bytes`` (their sizes, each
+        rounded up to 64 bytes), ``block_bytes`` (the block they were placed
+        in) and ``hosted_bytes`` (those placed in an optimizer's work array);
+        gradients handed out as ``.grad`` are not counted.
     reason : str or None
         Why the last call ran eagerly, if it did.
     stats : dict
@@ -146,6 +156,7 @@ class CompiledStep:
         functools.update_wrapper(self, step)  # type: ignore[arg-type]
         self._entries: dict[tuple, _Entry] = {}
         self.source: str | None = None
+        self.memory: dict[str, int] | None = None
         self.reason: str | None = None
         self.stats = {"traces": 0, "replays": 0, "eager": 0}
         self._warned: set[str] = set()
@@ -251,6 +262,7 @@ class CompiledStep:
             self._give_up(entry, str(exc))
             return result
         self.source = program.source
+        self.memory = program.memory
         inputs = [a for a in arrays if isinstance(a, np.ndarray)]
         digests = [_digest(a) for a in inputs]
         if entry.last is not None and entry.last.agrees(program):

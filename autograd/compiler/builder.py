@@ -368,6 +368,7 @@ class Builder:
                 kws = node.keywords
                 if (
                     isinstance(obj, np.ufunc)
+                    and obj not in _OUT_BY_NAME
                     and obj.nout == 1
                     and len(node.args) == obj.nin
                     and kws
@@ -379,6 +380,10 @@ class Builder:
                 text = text[:lo] + rep + text[hi:]
             lowered.append(line[:indent] + text)
         self.lines = lowered
+
+
+# NumPy 2.4 deprecates a positional output for these two.
+_OUT_BY_NAME = (np.maximum, np.minimum)
 
 
 def _np_attr(node: ast.AST) -> str | None:

@@ -118,6 +118,7 @@ class Program:
         self._constants = constants
         self.guards: list[str] = []  # the guard's conditions, as source over ``ns``
         self.ns: dict[str, Any] = {}  # the namespace the program runs in
+        self.memory: dict[str, int] = {}  # see Builder.share_buffers
 
     def agrees(self, other: Program) -> bool:
         """Same lines and the same constants, bit for bit: two traces of one
@@ -467,7 +468,8 @@ def build(
     guard_src += "        True\n    )\n"
     setup = "\n".join(f"#   {name} = {how}" for name, how in p.b.setup.items())
     source = (
-        "# Bound once when the program was built (reused at every call):\n"
+        "# Bound once when the program was built (reused at every call). A ufunc's\n"
+        "# output is its last argument: add(a, b, c) is np.add(a, b, out=c).\n"
         f"{setup}\n\n{run_src}\n\n# Replayed only while this holds; otherwise the step is traced "
         f"again:\n{guard_src}"
     )
@@ -483,4 +485,5 @@ def build(
     weakref.finalize(program, linecache.cache.pop, filename, None)
     program.guards = list(dict.fromkeys(p.guards))
     program.ns = ns
+    program.memory = dict(p.b.memory)
     return program
