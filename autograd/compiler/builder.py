@@ -45,6 +45,7 @@ class Var:
 
 
 _NAME = re.compile(r"[A-Za-z_]\w*")
+_ASSIGN = re.compile(r"\s*([A-Za-z_]\w*)\s*=[^=]")
 _ALIGN = 64  # bytes: a cache line, and more than any SIMD loop asks for
 
 
@@ -156,7 +157,7 @@ class Builder:
         a buffer is live from the first line naming it (or a view of it) to
         the last, and buffers whose lifetimes do not overlap can occupy the
         same bytes, whatever their shapes and dtypes. Each buffer becomes a
-        view (64-byte aligned) of one block of memory, or of a hosted array
+        view of one block of memory (64-byte aligned), or of a hosted array
         (:meth:`host`) on the lines where that array is not in use. An
         elementwise ufunc may write over the input whose last read it is (the
         same shape and dtype: each element is read before it is written).
@@ -197,14 +198,26 @@ class Builder:
             roots[id(root)] = root
             host_lines.setdefault(id(root), [])
         host_of = {n: id(_root(self.ns[n])) for n in self.hosted}
+        # A local assigned from a buffer (x[i], a reshape) may be a view of it:
+        # its uses are the buffer's too.
+        alias: dict[str, set[str]] = {}
         for i, line in enumerate(self.lines):
-            for word in _NAME.findall(line.split("#", 1)[0]):
+            code = line.split("#", 1)[0]
+            used: set[str] = set()
+            for word in _NAME.findall(code):
                 base = self.base.get(word)
                 if base is not None:
-                    first.setdefault(base, i)
-                    last[base] = i
+                    used.add(base)
+                elif word in alias:
+                    used |= alias[word]
                 elif word in hosted:
                     host_lines[host_of[word]].append(i)
+            for base in used:
+                first.setdefault(base, i)
+                last[base] = i
+            target = _ASSIGN.match(code)
+            if target is not None and target.group(1) not in self.base:
+                alias[target.group(1)] = used
         inplace = self._inplace_pairs(first, last)
         items = [n for n in self.buffers if n in first and n not in self.pinned]
         items.sort(key=lambda n: (-_padded(self.ns[n].nbytes), first[n]))
@@ -213,7 +226,9 @@ class Builder:
             if not (root.flags.c_contiguous and root.nbytes):
                 continue
             raw = root.reshape(-1).view(np.uint8)
-            shift = -raw.ctypes.data % _ALIGN
+            # Offsets from the array's start, so that what fits does not depend
+            # on where malloc put it (its 16-byte alignment is eager's too).
+            shift = 0
             lines = host_lines[key]
             busy = (min(lines), max(lines)) if lines else None
             regions.append({"raw": raw, "shift": shift, "cap": raw.size - shift, "busy": busy,
