@@ -115,7 +115,7 @@ class _Entry:
         # constant does not depend on them: replay only for those arrays.
         self.only_for: tuple[np.ndarray, ...] | None = None
         self.only_ids: tuple[int, ...] | None = None  # their ids (they are kept alive)
-        self.enter: Callable[..., Any] | None = None  # see CompiledStep._entry_point
+        self.enter: Callable[..., Any] | None = None  # see _entry_point
 
 
 def _digest(a: np.ndarray) -> bytes:
@@ -312,8 +312,9 @@ def _entry_point(step: CompiledStep, entry: _Entry, args: tuple) -> Callable[...
     """One generated function that checks, in line, what ``__call__`` checks
     before a replay (the arguments' signature, the modes, the program's guard,
     the arrays a same-values trace is limited to) and runs the program, or
-    returns ``_MISS`` so that ``__call__`` decides. It takes 1 us of the 2.5 us
-    that the general checks take on the smallest step.
+    returns ``_MISS`` so that ``__call__`` decides. A call through it costs
+    1.5 us before the program runs, against 2.7 us by the general route (the
+    tiny benchmark's whole step is 45 us).
 
     Only for calls whose arguments are all Tensors or arrays of exact types
     (None otherwise: every call takes the general route).

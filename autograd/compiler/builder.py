@@ -244,19 +244,19 @@ class Builder:
                 busy = region["busy"]
                 if busy is not None and busy[0] <= span[1] and span[0] <= busy[1]:
                     continue
-                taken = sorted(
-                    (off, off + sz)
+                live = [
+                    (other, off, off + sz)
                     for other, off, sz, (f, la) in region["placed"]
-                    if f <= span[1] and span[0] <= la and other != partner
-                )
+                    if f <= span[1] and span[0] <= la
+                ]
                 offset = None
                 if partner is not None and partner in where and where[partner][0] is region:
-                    at = where[partner][1]
-                    if all(hi <= at or at + size <= lo for lo, hi in taken):
+                    at = where[partner][1]  # exactly over its input, or not over it at all
+                    if all(hi <= at or at + size <= lo for o, lo, hi in live if o != partner):
                         offset = at
                 if offset is None:
                     offset = 0
-                    for lo, hi in taken:
+                    for lo, hi in sorted((lo, hi) for _, lo, hi in live):
                         if offset + size <= lo:
                             break
                         offset = max(offset, hi)
