@@ -193,21 +193,24 @@ def _kib(n: int) -> str:
 
 
 def memory_table(rows: list[dict[str, Any]]) -> str:
-    """Peak memory per step (and ratio to NumPy), cycles found, growth over many steps."""
+    """Peak memory per step, without and with the resident Python objects (and
+    ratios to NumPy), those objects, cycles found, growth over many steps."""
     names = [n for n in MEMORY_CONTESTANTS if n in rows[0]["peak"]]
     header = ["config", "dtype"]
+    header += [f"{n} data peak KiB" + (" (ratio)" if n != "numpy" else "") for n in names]
     header += [f"{n} peak KiB" + (" (ratio)" if n != "numpy" else "") for n in names]
-    header += [f"{n} step extra KiB" for n in names]
+    header += [f"{n} resident Python KiB" for n in names]
     header += ["gc finds after a step", "traced growth over many steps"]
     body = []
     for r in rows:
         cells = [r["config"], r["dtype"]]
+        for key, ratio_key in (("data_peak_bytes", "data_ratio"), ("peak_bytes", "ratio")):
+            for n in names:
+                p = r["peak"][n]
+                ratio = f" ({p[ratio_key]:.2f}x)" if n != "numpy" else ""
+                cells.append(_kib(p[key]) + ratio)
         for n in names:
-            p = r["peak"][n]
-            ratio = f" ({p['ratio']:.2f}x)" if n != "numpy" else ""
-            cells.append(_kib(p["peak_bytes"]) + ratio)
-        for n in names:
-            cells.append(_kib(r["peak"][n]["transient_bytes"]))
+            cells.append(_kib(r["peak"][n]["held_python_bytes"]))
         cells.append(", ".join(f"{k}: {v['gc_found']}" for k, v in r["graph_freed"].items()))
         f = r.get("flat")
         cells.append(

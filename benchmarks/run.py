@@ -249,6 +249,9 @@ def run_memory(args: argparse.Namespace) -> list[dict[str, Any]]:
             row["peak"][n]["ratio"] = (
                 row["peak"][n]["peak_bytes"] / row["peak"]["numpy"]["peak_bytes"]
             )
+            row["peak"][n]["data_ratio"] = (
+                row["peak"][n]["data_peak_bytes"] / row["peak"]["numpy"]["data_peak_bytes"]
+            )
             row["peak"][n]["transient_ratio"] = row["peak"][n]["transient_bytes"] / max(
                 1, row["peak"]["numpy"]["transient_bytes"]
             )

@@ -78,6 +78,9 @@ def test_per_op_chain_and_memory_sections(results):
         for p in row["peak"].values():
             assert p["peak_bytes"] > 0 and p["ratio"] > 0
             assert p["peak_bytes"] == p["held_bytes"] + p["transient_bytes"]
+            assert p["held_bytes"] == p["held_array_bytes"] + p["held_python_bytes"]
+            assert p["data_peak_bytes"] == p["peak_bytes"] - p["held_python_bytes"]
+            assert 0 < p["held_array_bytes"] and p["data_ratio"] > 0
         assert all(isinstance(v["gc_found"], int) for v in row["graph_freed"].values())
     flat = results["memory"][0]["flat"]
     assert flat["steps"] == 20 and flat["probe_step"] == 2 and flat["half_step"] == 11

@@ -247,9 +247,19 @@ def _select(b: Builder, node: Any, g: Var, mask_expr: str, hint: str) -> Var:
     bits = b.view(gi, f".view(np.{ut})", g.shape, f"{gi.name}_bits")  # the mask, then the result
     if mask_expr.endswith(" > 0"):  # one comparison: written straight into the bits
         b.emit(f"np.greater({mask_expr[:-4]}, 0, out={bits.name}, casting='unsafe')")
+        b.emit(f"np.negative({bits.name}, out={bits.name})  # 1 -> all ones, 0 -> 0")
+    elif mask_expr.startswith("~(") and mask_expr.endswith(" <= 0)"):
+        # not <= 0 (ReLU's): the comparison into a bool buffer, widened, then
+        # 1 -> 0, 0 -> all ones. No temporaries: 0.4 us faster at (100, 16)
+        # than ~(out <= 0) copied in, and than comparing straight into the
+        # bits (whose cast is buffered).
+        le = b.buffer(g.shape, np.bool_, f"{hint}_le")
+        b.emit(f"np.less_equal({mask_expr[2:-6]}, 0, out={le.name})")
+        b.emit(f"np.copyto({bits.name}, {le.name}, casting='unsafe')")
+        b.emit(f"np.subtract({bits.name}, 1, out={bits.name})  # 1 -> 0, 0 -> all ones")
     else:
         b.emit(f"np.copyto({bits.name}, {mask_expr}, casting='unsafe')")
-    b.emit(f"np.negative({bits.name}, out={bits.name})  # 1 -> all ones, 0 -> 0")
+        b.emit(f"np.negative({bits.name}, out={bits.name})  # 1 -> all ones, 0 -> 0")
     b.emit(f"np.bitwise_and({gv.name}, {bits.name}, out={bits.name})")
     return gi
 
