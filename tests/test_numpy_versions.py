@@ -141,6 +141,32 @@ def test_nan_gradients_summed_at_a_0d_input_match_the_compiled_sum() -> None:
     assert compiled.stats["replays"] >= 1
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("value", [-1.5, 0.0, 2.0])
+def test_a_compiled_relu_of_a_0d_input_replays(dtype, value) -> None:
+    # ReLU's compiled backward subtracts 1 from unsigned bits; with every
+    # operand 0-d, NumPy 1.x computes uint64 - int in float64 and refused the
+    # write back into the bits.
+    leaves = [Tensor(np.array(value, dtype), requires_grad=True) for _ in range(2)]
+
+    def make(t):
+        def step():
+            loss = t.relu() * np.array(0.75, dtype)
+            loss.backward()
+            return loss
+
+        return step
+
+    eager, compiled = make(leaves[0]), autograd.compile(make(leaves[1]))
+    for _ in range(3):
+        for t in leaves:
+            t.grad = None
+        a, b = eager(), compiled()
+        assert np.asarray(a).tobytes() == np.asarray(b).tobytes()
+        assert leaves[0].grad.data.tobytes() == leaves[1].grad.data.tobytes()
+    assert compiled.stats["replays"] >= 1
+
+
 # -- an in-place op on a strided view computes on contiguous values -----------
 
 

@@ -256,7 +256,9 @@ def _select(b: Builder, node: Any, g: Var, mask_expr: str, hint: str) -> Var:
         le = b.buffer(g.shape, np.bool_, f"{hint}_le")
         b.emit(f"np.less_equal({mask_expr[2:-6]}, 0, out={le.name})")
         b.emit(f"np.copyto({bits.name}, {le.name}, casting='unsafe')")
-        b.emit(f"np.subtract({bits.name}, 1, out={bits.name})  # 1 -> 0, 0 -> all ones")
+        # A 1 of the bits' own type: NumPy 1.x computes uint64 - int in float64.
+        one = b.const(np.ones((), ut), "one_bits")
+        b.emit(f"np.subtract({bits.name}, {one.name}, out={bits.name})  # 1 -> 0, 0 -> all ones")
     else:
         b.emit(f"np.copyto({bits.name}, {mask_expr}, casting='unsafe')")
         b.emit(f"np.negative({bits.name}, out={bits.name})  # 1 -> all ones, 0 -> 0")

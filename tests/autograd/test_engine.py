@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gc
 import inspect
+import sys
 import threading
 import weakref
 from collections.abc import Iterator
@@ -605,7 +606,10 @@ def test_a_chain_node_keeps_few_objects_for_the_cyclic_collector() -> None:
     finally:
         if enabled:
             gc.enable()
-    assert per_node <= 2.0, per_node
+    # Before Python 3.11 an instance's __dict__ is a tracked object of its
+    # own, one more per node (3.11 keeps it inside the object).
+    limit = 2.0 if sys.version_info >= (3, 11) else 3.0
+    assert per_node <= limit, per_node
     y.backward()
     np.testing.assert_allclose(x.grad.data, [1.0001**1000])
 
