@@ -366,8 +366,9 @@ class Function:
     # -- bookkeeping -----------------------------------------------------
     @property
     def next_functions(self) -> tuple[Any, ...]:
-        """One entry per input: the input's ``grad_fn``, the input itself when
-        it is a leaf that requires grad, or ``None`` when it needs no gradient."""
+        """One entry per input, in order. Each is the input's ``grad_fn``, the
+        input itself when it is a leaf that requires grad, or ``None`` when it
+        needs no gradient."""
         n = self._arity
         if n == 2:
             return (self._edge0, self._edge1)
