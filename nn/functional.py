@@ -116,8 +116,15 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     One fused node of the engine (``autograd.ops.linalg.linear``), which also
     checks the shapes.
     """
+    dtype = weight.dtype
+    if isinstance(input, Tensor) and input.data.dtype == dtype:
+        # nn's dtype rule checked inline for a Tensor input, the common case
+        # (see Linear.forward for what it saves).
+        if bias is not None and bias.dtype != dtype:
+            _same_dtype(bias, dtype, "linear", "bias", "weight")
+        return _linear(input, weight, bias)
     if bias is not None:
-        _same_dtype(bias, weight.dtype, "linear", "bias", "weight")
+        _same_dtype(bias, dtype, "linear", "bias", "weight")
     return _linear(_layer_input(input, weight, "linear"), weight, bias)
 
 
