@@ -24,6 +24,7 @@ import numpy as np
 from autograd import Tensor, enable_grad, versions
 from autograd.compiler import trace as _trace
 from nn import _optim_update as _update
+from nn._optim_state import unusable_state
 
 __all__ = ["SGD", "Adam", "AdamW", "CosineAnnealingLR", "LRScheduler", "Optimizer", "StepLR"]
 
@@ -265,24 +266,9 @@ class Optimizer:
                     continue
                 if required is None:
                     required = tuple(sorted(self._state_keys(group)[0]))
-                for key in required:
-                    value = state.get(key)
-                    if key == "step":
-                        ok = isinstance(value, (int, np.integer)) and not isinstance(value, bool)
-                    else:
-                        ok = (
-                            isinstance(value, np.ndarray)
-                            and value.shape == data.shape
-                            and value.flags.writeable
-                        )
-                    if not ok:
-                        self._refuse_step(
-                            g,
-                            i,
-                            p,
-                            f"has state {key!r} = {type(value).__name__} that this step cannot "
-                            "use (missing, misshapen or read-only)",
-                        )
+                problem = unusable_state(state, required, data.shape)
+                if problem is not None:
+                    self._refuse_step(g, i, p, problem)
             todo.append(items)
         return todo
 
@@ -385,6 +371,7 @@ class SGD(Optimizer):
             nesterov = group["nesterov"]
             plain = momentum == 0 and weight_decay == 0
             rates: dict[np.dtype, np.ndarray] = {}
+            hypers: dict[np.dtype, tuple] = {}
             slots = 2 if momentum != 0 and (dampening != 0 or nesterov) else 1
             for p, data, g in items:  # the user's gradient g is only read
                 if data.size > _CHUNK:
@@ -405,11 +392,14 @@ class SGD(Optimizer):
                     multiply(g, rate, work)
                     subtract(data, work, data)
                 else:
+                    dtype = data.dtype
+                    hyper = hypers.get(dtype)
+                    if hyper is None:
+                        hyper = hypers[dtype] = self._sgd_hyper(group, dtype)
                     buf, first = self._momentum_buffer(p, data, momentum)
-                    work = work_of(data.shape, data.dtype, 0)
-                    work1 = work_of(data.shape, data.dtype, 1) if slots == 2 else None
-                    _update.sgd(data, g, buf, first, work, work1, lr, momentum, dampening,
-                                weight_decay, nesterov)  # fmt: skip
+                    work = work_of(data.shape, dtype, 0)
+                    work1 = work_of(data.shape, dtype, 1) if slots == 2 else None
+                    _update.sgd(data, g, buf, first, work, work1, hyper)
                 bump(data)
         return loss
 
@@ -427,16 +417,22 @@ class SGD(Optimizer):
             return buf, True
         return state["momentum_buffer"], False
 
+    @staticmethod
+    def _sgd_hyper(group: dict[str, Any], dtype: np.dtype) -> tuple:
+        """The hyperparameters as ``_update.sgd`` takes them, for ``dtype``."""
+        dampening, weight_decay = float(group["dampening"]), float(group["weight_decay"])
+        numbers = (float(group["lr"]), float(group["momentum"]), 1 - dampening, weight_decay)
+        flags = (dampening != 0, weight_decay != 0, bool(group["nesterov"]))
+        return _update.scalars(dtype, numbers) + flags
+
     def _sgd_chunked(
         self, p: Tensor, data: np.ndarray, g: np.ndarray, slots: int, group: dict[str, Any]
     ) -> None:
-        momentum = float(group["momentum"])
-        hyper = (float(group["lr"]), momentum, float(group["dampening"]),
-                 float(group["weight_decay"]), group["nesterov"])  # fmt: skip
-        buf, first = self._momentum_buffer(p, data, momentum)
+        hyper = self._sgd_hyper(group, data.dtype)
+        buf, first = self._momentum_buffer(p, data, float(group["momentum"]))
         for rows, works in self._chunks(data, slots):
             _update.sgd(data[rows], g[rows], None if buf is None else buf[rows], first,
-                        works[0], works[1] if slots == 2 else None, *hyper)  # fmt: skip
+                        works[0], works[1] if slots == 2 else None, hyper)  # fmt: skip
 
 
 class Adam(Optimizer):
@@ -529,7 +525,12 @@ class Adam(Optimizer):
             w = 1.0 - beta1
             small_w = w < 0.5
             w_factor = w if small_w else 1.0 - w
+            numbers = (1 - lr * weight_decay, weight_decay, w_factor, beta2, 1 - beta2, eps)
+            flags = (weight_decay != 0, decoupled, small_w)
+            hypers: dict[np.dtype, tuple] = {}
+            per_steps: dict[tuple, tuple] = {}
             for p, data, g in items:
+                dtype = data.dtype
                 state = state_of.get(p)
                 if state is None:
                     state = state_of[p] = {
@@ -540,22 +541,28 @@ class Adam(Optimizer):
                     if amsgrad:
                         state["max_exp_avg_sq"] = np.zeros_like(data)
                 step = state["step"] = state["step"] + 1
-                bias_correction1 = 1 - beta1**step
-                bias_correction2_sqrt = (1 - beta2**step) ** 0.5
-                step_size = lr / bias_correction1
-                hyper = (lr, beta2, eps, weight_decay, decoupled, small_w, w_factor, step_size,
-                         bias_correction2_sqrt)  # fmt: skip
+                hyper = hypers.get(dtype)
+                if hyper is None:
+                    hyper = hypers[dtype] = _update.scalars(dtype, numbers) + flags
+                per_step = per_steps.get((dtype, step))
+                if per_step is None:
+                    bias_correction1 = 1 - beta1**step
+                    bias_correction2_sqrt = (1 - beta2**step) ** 0.5
+                    step_size = lr / bias_correction1
+                    per_step = per_steps[dtype, step] = _update.scalars(
+                        dtype, (step_size, bias_correction2_sqrt)
+                    )
                 m, v = state["exp_avg"], state["exp_avg_sq"]
                 vmax = state["max_exp_avg_sq"] if amsgrad else None
                 if data.size > _CHUNK:
                     for rows, (work, work2) in self._chunks(data, 2):
                         _update.adam(data[rows], g[rows], m[rows], v[rows],
                                      None if vmax is None else vmax[rows], work, work2,
-                                     hyper)  # fmt: skip
+                                     hyper, per_step)  # fmt: skip
                 else:
-                    work = work_of(data.shape, data.dtype, 0)
-                    work2 = work_of(data.shape, data.dtype, 1)
-                    _update.adam(data, g, m, v, vmax, work, work2, hyper)
+                    work = work_of(data.shape, dtype, 0)
+                    work2 = work_of(data.shape, dtype, 1)
+                    _update.adam(data, g, m, v, vmax, work, work2, hyper, per_step)
                 versions.bump(data)
         return loss
 
