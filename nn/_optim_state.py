@@ -21,7 +21,7 @@ from autograd import Tensor
 if TYPE_CHECKING:
     from nn.optim import Optimizer
 
-__all__ = ["check_state_dict"]
+__all__ = ["check_state_dict", "unusable_state"]
 
 _MAX_STEP = 2**62
 _SCALARS = (type(None), bool, int, float, str, np.bool_, np.integer, np.floating)
@@ -182,3 +182,21 @@ def check_state_dict(opt: Optimizer, state_dict: Any) -> tuple[list[dict], dict[
         new_state[p] = entry
     # The groups hold fresh copies of plain values only, the state fresh arrays.
     return new_groups, new_state
+
+
+def unusable_state(state: dict[str, Any], required: tuple[str, ...], shape: tuple) -> str | None:
+    """What makes a parameter's ``state`` unusable for a step (``None`` if nothing):
+    a required entry missing, a step count that is not an int, a buffer that
+    is not a writeable array of the parameter's ``shape``."""
+    for key in required:
+        value = state.get(key)
+        if key == "step":
+            ok = isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+        else:
+            ok = isinstance(value, np.ndarray) and value.shape == shape and value.flags.writeable
+        if not ok:
+            return (
+                f"has state {key!r} = {type(value).__name__} that this step cannot "
+                "use (missing, misshapen or read-only)"
+            )
+    return None

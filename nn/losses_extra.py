@@ -46,6 +46,7 @@ __all__ = [
     "binary_cross_entropy",
     "cosine_embedding_loss",
     "gaussian_nll_loss",
+    "hinge_loss",
     "huber_loss",
     "kl_div",
     "l1_loss",
@@ -432,3 +433,31 @@ class GaussianNLLLoss(_Loss):
 
     def forward(self, input: Tensor, target: Any, var: Any) -> Tensor:
         return gaussian_nll_loss(input, target, var, self.full, self.eps, self.reduction)
+
+
+def hinge_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+    """Max-margin loss ``max(0, 1 - y * s)`` of the classic moons demo.
+
+    ``input`` holds scores of shape ``(N,)`` or ``(N, 1)``; ``target`` holds
+    labels in {-1, +1} of shape ``(N,)`` or ``(N, 1)``. ``'none'`` gives shape
+    ``(N,)``. At the margin (``y * s == 1``) the gradient is 0.
+    """
+    _check_reduction(reduction, "hinge_loss")
+    input = _tensor(input)
+    y = np.asarray(target.data if isinstance(target, Tensor) else target)
+    if input.ndim not in (1, 2) or (input.ndim == 2 and input.shape[1] != 1):
+        raise ValueError(f"hinge_loss: scores must have shape (N,) or (N, 1), got {input.shape}")
+    n = input.shape[0]
+    if y.shape not in ((n,), (n, 1)):
+        raise ValueError(
+            f"hinge_loss: labels must have shape ({n},) or ({n}, 1) to match scores of shape "
+            f"{tuple(input.shape)}, got {y.shape}"
+        )
+    if y.dtype.kind not in "iuf" or not np.isin(y, (-1, 1)).all():
+        raise ValueError(
+            "hinge_loss: labels must be -1 or +1 (for 0/1 labels use 2 * y - 1), got values "
+            f"{np.unique(y)[:5].tolist()} of dtype {y.dtype}"
+        )
+    scores = input.reshape(n) if input.ndim == 2 else input
+    margin = scores * y.reshape(n).astype(input.dtype)
+    return _reduce((1.0 - margin).relu(), reduction)

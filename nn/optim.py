@@ -15,6 +15,7 @@ multiply-adds (FMA), NumPy cannot. The learning-rate schedulers live in
 from __future__ import annotations
 
 import copy
+import math
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -22,9 +23,17 @@ import numpy as np
 
 from autograd import Tensor, enable_grad, versions
 from autograd.compiler import trace as _trace
+from nn import _optim_update as _update
+from nn._optim_state import unusable_state
 
 __all__ = ["SGD", "Adam", "AdamW", "CosineAnnealingLR", "LRScheduler", "Optimizer", "StepLR"]
 
+
+#: The work arrays' size, in elements: a larger parameter is updated in blocks
+#: of rows (elementwise, so with the same bits). Work arrays the size of the
+#: largest parameter made the eager medium step's peak memory 1.29x the
+#: floor's, of which 784 KiB (float32) were the work array.
+_CHUNK = 1 << 16
 
 _SET_MESSAGE = (
     "optimizer parameters need to be organized in ordered collections, but the "
@@ -55,10 +64,10 @@ class Optimizer:
         self.defaults = dict(defaults)
         self.state: dict[Tensor, dict[str, Any]] = {}
         self.param_groups: list[dict[str, Any]] = []
-        # Flat work arrays, two per dtype, as long as the largest parameter,
-        # and their views in each parameter's shape: a step allocates nothing
-        # but the state its first call creates. Not saved: their contents
-        # never outlive a step.
+        # Flat work arrays, two per dtype, as long as the largest parameter
+        # up to _CHUNK elements, and their views in each parameter's shape: a
+        # step allocates nothing but the state its first call creates. Not
+        # saved: their contents never outlive a step.
         self._scratch: dict[tuple, np.ndarray] = {}
         self._views: dict[tuple, np.ndarray] = {}
         if isinstance(params, Tensor):
@@ -147,15 +156,34 @@ class Optimizer:
 
     def _buffer(self, like: np.ndarray, slot: int) -> np.ndarray:
         """A work array shaped like ``like``; its contents are garbage."""
-        key = (like.shape, like.dtype, slot)
+        return self._work(like.shape, like.dtype, slot)
+
+    def _work(self, shape: tuple[int, ...], dtype: np.dtype, slot: int) -> np.ndarray:
+        """A work array of ``shape``: a view of the flat array of ``(dtype, slot)``."""
+        key = (shape, dtype, slot)
         view = self._views.get(key)
         if view is None:
+            size = math.prod(shape)
             flat = self._scratch.get(key[1:])
-            if flat is None or flat.size < like.size:
-                flat = self._scratch[key[1:]] = np.empty(like.size, like.dtype)
+            if flat is None or flat.size < size:
+                flat = self._scratch[key[1:]] = np.empty(size, dtype)
                 self._views.clear()  # let the outgrown arrays go
-            view = self._views[key] = flat[: like.size].reshape(like.shape)
+            view = self._views[key] = flat[:size].reshape(shape)
         return view
+
+    def _chunks(self, data: np.ndarray, slots: int) -> list[tuple[slice, list[np.ndarray]]]:
+        """Row slices of ``data`` of at most about ``_CHUNK`` elements, each with
+        ``slots`` work arrays of its shape (see ``_CHUNK``)."""
+        shape = data.shape
+        n = shape[0]
+        rows = max(1, _CHUNK // (data.size // n))
+        works = [self._work((rows, *shape[1:]), data.dtype, s) for s in range(slots)]
+        out = []
+        for start in range(0, n, rows):
+            stop = min(n, start + rows)
+            ws = works if stop - start == rows else [w[: stop - start] for w in works]
+            out.append((slice(start, stop), ws))
+        return out
 
     @staticmethod
     def _run_closure(closure: Callable[[], Any] | None) -> Any:
@@ -207,48 +235,42 @@ class Optimizer:
         """(required, allowed) names in a parameter's state under ``group``'s settings."""
         raise NotImplementedError  # pragma: no cover - abstract
 
-    def _check_step(self) -> None:
+    def _check_step(self) -> list[list[tuple[Tensor, np.ndarray, np.ndarray]]]:
         """Refuse a step that could fail partway: all checks before any update.
 
         A parameter whose array is read-only, a gradient of another shape, or
         state that is missing or misshapen would otherwise raise after the
-        parameters before it were already updated.
+        parameters before it were already updated. Returns, per group, the
+        ``(parameter, array, gradient array)`` of each parameter to update.
         """
         state_of = self.state
+        todo = []
         for g, group in enumerate(self.param_groups):
             required = None
+            items = []
             for i, p in enumerate(group["params"]):
                 grad = p.grad
                 if grad is None:
                     continue
                 data = p.data
+                gdata = grad.data
                 if not data.flags.writeable:
                     self._refuse_step(g, i, p, "is a read-only array")
-                if grad.data.shape != data.shape:
-                    self._refuse_step(g, i, p, f"has a gradient of shape {grad.data.shape}")
+                if gdata.shape != data.shape:
+                    self._refuse_step(g, i, p, f"has a gradient of shape {gdata.shape}")
+                items.append((p, data, gdata))
+                if not state_of:
+                    continue
                 state = state_of.get(p)
                 if state is None:
                     continue
                 if required is None:
                     required = tuple(sorted(self._state_keys(group)[0]))
-                for key in required:
-                    value = state.get(key)
-                    if key == "step":
-                        ok = isinstance(value, (int, np.integer)) and not isinstance(value, bool)
-                    else:
-                        ok = (
-                            isinstance(value, np.ndarray)
-                            and value.shape == data.shape
-                            and value.flags.writeable
-                        )
-                    if not ok:
-                        self._refuse_step(
-                            g,
-                            i,
-                            p,
-                            f"has state {key!r} = {type(value).__name__} that this step cannot "
-                            "use (missing, misshapen or read-only)",
-                        )
+                problem = unusable_state(state, required, data.shape)
+                if problem is not None:
+                    self._refuse_step(g, i, p, problem)
+            todo.append(items)
+        return todo
 
     def _refuse_step(self, group: int, index: int, p: Tensor, what: str) -> None:
         raise ValueError(
@@ -336,48 +358,81 @@ class SGD(Optimizer):
         """
         loss = self._run_closure(closure)
         _trace.note_optimizer(self)
-        self._check_step()
-        state_of = self.state
-        buffer = self._buffer
-        for group in self.param_groups:
+        todo = self._check_step()
+        views, work_of, bump = self._views, self._work, versions.bump
+        multiply, subtract = np.multiply, np.subtract
+        for group, items in zip(self.param_groups, todo):
+            if not items:
+                continue
             lr = float(group["lr"])
             momentum = float(group["momentum"])
             dampening = float(group["dampening"])
             weight_decay = float(group["weight_decay"])
             nesterov = group["nesterov"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                data, g = p.data, p.grad.data  # the user's gradient is only read
-                work = buffer(data, 0)
-                if weight_decay != 0:
-                    np.multiply(data, weight_decay, out=work)
-                    work += g
-                    g = work
-                if momentum != 0:
-                    state = state_of.get(p)
-                    if state is None:  # PyTorch's first step: the buffer is a copy of g
-                        buf = np.array(g, dtype=data.dtype)
-                        state_of[p] = {"momentum_buffer": buf}
-                    else:
-                        buf = state["momentum_buffer"]
-                        buf *= momentum
-                        if dampening == 0:
-                            buf += g
-                        else:
-                            damped = buffer(data, 1)
-                            np.multiply(g, 1 - dampening, out=damped)
-                            buf += damped
-                    if nesterov:
-                        extra = buffer(data, 1)
-                        np.multiply(buf, momentum, out=extra)
-                        g = np.add(g, extra, out=work)
-                    else:
-                        g = buf
-                np.multiply(g, lr, out=work)
-                data -= work
-                versions.bump(data)
+            plain = momentum == 0 and weight_decay == 0
+            rates: dict[np.dtype, np.ndarray] = {}
+            hypers: dict[np.dtype, tuple] = {}
+            slots = 2 if momentum != 0 and (dampening != 0 or nesterov) else 1
+            for p, data, g in items:  # the user's gradient g is only read
+                if data.size > _CHUNK:
+                    self._sgd_chunked(p, data, g, slots, group)
+                elif plain:
+                    # The common case inline, with positional outputs and the
+                    # learning rate as a 0-d array of the parameter's dtype
+                    # (the same bits as the Python float, which NumPy casts
+                    # to that dtype, but half the cost of a multiply: 0.24 us
+                    # against 0.45 us on a 16 x 16 array).
+                    dtype = data.dtype
+                    work = views.get((data.shape, dtype, 0))
+                    if work is None:
+                        work = work_of(data.shape, dtype, 0)
+                    rate = rates.get(dtype)
+                    if rate is None:
+                        rate = rates[dtype] = np.array(lr, dtype) if dtype.kind == "f" else lr
+                    multiply(g, rate, work)
+                    subtract(data, work, data)
+                else:
+                    dtype = data.dtype
+                    hyper = hypers.get(dtype)
+                    if hyper is None:
+                        hyper = hypers[dtype] = self._sgd_hyper(group, dtype)
+                    buf, first = self._momentum_buffer(p, data, momentum)
+                    work = work_of(data.shape, dtype, 0)
+                    work1 = work_of(data.shape, dtype, 1) if slots == 2 else None
+                    _update.sgd(data, g, buf, first, work, work1, hyper)
+                bump(data)
         return loss
+
+    def _momentum_buffer(
+        self, p: Tensor, data: np.ndarray, momentum: float
+    ) -> tuple[np.ndarray | None, bool]:
+        """``(momentum buffer or None, whether it is new)``; a new one is made
+        here and filled by the update, with the first step's gradient."""
+        if momentum == 0:
+            return None, False
+        state = self.state.get(p)
+        if state is None:
+            buf = np.empty_like(data)
+            self.state[p] = {"momentum_buffer": buf}
+            return buf, True
+        return state["momentum_buffer"], False
+
+    @staticmethod
+    def _sgd_hyper(group: dict[str, Any], dtype: np.dtype) -> tuple:
+        """The hyperparameters as ``_update.sgd`` takes them, for ``dtype``."""
+        dampening, weight_decay = float(group["dampening"]), float(group["weight_decay"])
+        numbers = (float(group["lr"]), float(group["momentum"]), 1 - dampening, weight_decay)
+        flags = (dampening != 0, weight_decay != 0, bool(group["nesterov"]))
+        return _update.scalars(dtype, numbers) + flags
+
+    def _sgd_chunked(
+        self, p: Tensor, data: np.ndarray, g: np.ndarray, slots: int, group: dict[str, Any]
+    ) -> None:
+        hyper = self._sgd_hyper(group, data.dtype)
+        buf, first = self._momentum_buffer(p, data, float(group["momentum"]))
+        for rows, works in self._chunks(data, slots):
+            _update.sgd(data[rows], g[rows], None if buf is None else buf[rows], first,
+                        works[0], works[1] if slots == 2 else None, hyper)  # fmt: skip
 
 
 class Adam(Optimizer):
@@ -454,27 +509,28 @@ class Adam(Optimizer):
         """
         loss = self._run_closure(closure)
         _trace.note_optimizer(self)
-        self._check_step()
+        todo = self._check_step()
         state_of = self.state
-        buffer = self._buffer
+        work_of = self._work
         decoupled = self._decoupled
-        for group in self.param_groups:
+        for group, items in zip(self.param_groups, todo):
+            if not items:
+                continue
             lr = float(group["lr"])
             beta1, beta2 = float(group["betas"][0]), float(group["betas"][1])
             eps = float(group["eps"])
             weight_decay = float(group["weight_decay"])
             amsgrad = group["amsgrad"]
-            # m.lerp_(g, w) as PyTorch computes it: m + w (g - m) for a small
-            # weight, g - (1 - w)(g - m) otherwise; same rounding as PyTorch.
+            # m.lerp_(g, w) as PyTorch computes it (see nn._optim_update.adam).
             w = 1.0 - beta1
             small_w = w < 0.5
             w_factor = w if small_w else 1.0 - w
-            for p in group["params"]:
-                grad = p.grad
-                if grad is None:
-                    continue
-                data = p.data
-                g = grad.data
+            numbers = (1 - lr * weight_decay, weight_decay, w_factor, beta2, 1 - beta2, eps)
+            flags = (weight_decay != 0, decoupled, small_w)
+            hypers: dict[np.dtype, tuple] = {}
+            per_steps: dict[tuple, tuple] = {}
+            for p, data, g in items:
+                dtype = data.dtype
                 state = state_of.get(p)
                 if state is None:
                     state = state_of[p] = {
@@ -485,46 +541,28 @@ class Adam(Optimizer):
                     if amsgrad:
                         state["max_exp_avg_sq"] = np.zeros_like(data)
                 step = state["step"] = state["step"] + 1
-                work = buffer(data, 0)
-                work2 = buffer(data, 1)
-
-                if weight_decay != 0:
-                    if decoupled:
-                        data *= 1 - lr * weight_decay
-                    else:
-                        np.multiply(data, weight_decay, out=work)
-                        work += g
-                        g = work
-
-                exp_avg = state["exp_avg"]
-                exp_avg_sq = state["exp_avg_sq"]
-                np.subtract(g, exp_avg, out=work2)
-                work2 *= w_factor
-                if small_w:
-                    exp_avg += work2
+                hyper = hypers.get(dtype)
+                if hyper is None:
+                    hyper = hypers[dtype] = _update.scalars(dtype, numbers) + flags
+                per_step = per_steps.get((dtype, step))
+                if per_step is None:
+                    bias_correction1 = 1 - beta1**step
+                    bias_correction2_sqrt = (1 - beta2**step) ** 0.5
+                    step_size = lr / bias_correction1
+                    per_step = per_steps[dtype, step] = _update.scalars(
+                        dtype, (step_size, bias_correction2_sqrt)
+                    )
+                m, v = state["exp_avg"], state["exp_avg_sq"]
+                vmax = state["max_exp_avg_sq"] if amsgrad else None
+                if data.size > _CHUNK:
+                    for rows, (work, work2) in self._chunks(data, 2):
+                        _update.adam(data[rows], g[rows], m[rows], v[rows],
+                                     None if vmax is None else vmax[rows], work, work2,
+                                     hyper, per_step)  # fmt: skip
                 else:
-                    np.subtract(g, work2, out=exp_avg)
-                exp_avg_sq *= beta2
-                np.multiply(g, 1 - beta2, out=work2)
-                work2 *= g
-                exp_avg_sq += work2
-
-                bias_correction1 = 1 - beta1**step
-                bias_correction2_sqrt = (1 - beta2**step) ** 0.5
-                step_size = lr / bias_correction1
-                if amsgrad:
-                    second = state["max_exp_avg_sq"]
-                    np.maximum(second, exp_avg_sq, out=second)
-                else:
-                    second = exp_avg_sq
-                denom = work2
-                np.sqrt(second, out=denom)
-                denom /= bias_correction2_sqrt
-                denom += eps
-                # (step_size * m) / denom, the order PyTorch's addcdiv uses
-                np.multiply(exp_avg, step_size, out=work)
-                work /= denom
-                data -= work
+                    work = work_of(data.shape, dtype, 0)
+                    work2 = work_of(data.shape, dtype, 1)
+                    _update.adam(data, g, m, v, vmax, work, work2, hyper, per_step)
                 versions.bump(data)
         return loss
 

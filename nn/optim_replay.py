@@ -15,6 +15,7 @@ from typing import Any
 
 from autograd.compiler import register_update
 from autograd.compiler.program import UpdateContext
+from nn import optim as _optim
 from nn.optim import SGD, Adam, AdamW
 
 
@@ -26,6 +27,24 @@ def _group(ctx: UpdateContext, opt: Any, i: int, group: dict, has_grad: dict) ->
     ctx.guard(f"len({name}['params']) == {len(group['params'])}")
     state = ctx.bind(opt.state, "state", "optimizer.state")
     return name, params, state
+
+
+def _blocks(ctx: UpdateContext, opt: Any, p: Any, hints: list[str]) -> list[tuple[str, list[str]]]:
+    """``(row slice, work array names)`` of each block the update of ``p``
+    runs in, as ``step()`` does: the whole parameter (slice ``""``), or for
+    one above ``nn.optim._CHUNK`` elements, blocks of rows with work arrays
+    of the block's size (so that the replay's memory is eager's)."""
+    if p.data.size <= _optim._CHUNK:
+        return [("", [ctx.scratch(opt, p, s, hint) for s, hint in enumerate(hints)])]
+    out = []
+    for rows, works in opt._chunks(p.data, len(hints)):
+        names = []
+        for w, hint in zip(works, hints):
+            name = ctx.bind(w, f"{hint}_{rows.start}", f"a work array of the optimizer, {w.shape}")
+            ctx.b.host(name)  # its memory can hold buffers outside the update
+            names.append(name)
+        out.append((f"[{rows.start}:{rows.stop}]", names))
+    return out
 
 
 def _read(ctx: UpdateContext, group: str, key: str, expr: str | None = None) -> str:
@@ -53,13 +72,8 @@ def _sgd(ctx: UpdateContext, opt: SGD, has_grad: dict[int, bool]) -> None:
         tau = _read(ctx, name, "dampening") if momentum and not damp else ""
         lam = _read(ctx, name, "weight_decay") if wd else ""
         for p in params:
-            data, g, P = ctx.param(p), ctx.grad(p), ctx.tensor(p)
-            label = ctx.label(p)
-            work = ctx.scratch(opt, p, 0, f"work_{label}")
-            if wd:
-                ctx.emit(f"np.multiply({data}, {lam}, out={work})")
-                ctx.emit(f"np.add({work}, {g}, out={work})")
-                g = work
+            P, label = ctx.tensor(p), ctx.label(p)
+            buf = ""
             if momentum:
                 st = ctx.bind(opt.state[p], f"state_{label}", f"optimizer.state[{P}]")
                 ctx.guard(f"{state}.get({P}) is {st}")
@@ -68,22 +82,35 @@ def _sgd(ctx: UpdateContext, opt: SGD, has_grad: dict[int, bool]) -> None:
                     f"{st}['momentum_buffer']",
                 )  # fmt: skip
                 ctx.guard(f"{st}['momentum_buffer'] is {buf}")
-                ctx.emit(f"np.multiply({buf}, {mu}, out={buf})")
-                if damp:
-                    ctx.emit(f"np.add({buf}, {g}, out={buf})")
-                else:
-                    damped = ctx.scratch(opt, p, 1, f"damped_{label}")
-                    ctx.emit(f"np.multiply({g}, 1 - {tau}, out={damped})")
-                    ctx.emit(f"np.add({buf}, {damped}, out={buf})")
-                if nesterov:
-                    extra = ctx.scratch(opt, p, 1, f"extra_{label}")
-                    ctx.emit(f"np.multiply({buf}, {mu}, out={extra})")
-                    ctx.emit(f"np.add({g}, {extra}, out={work})")
+            second = f"damped_{label}" if momentum and not damp else f"extra_{label}"
+            hints = [f"work_{label}"] + ([second] if momentum and (nesterov or not damp) else [])
+            whole_g = ctx.grad(p)
+            for rows, works in _blocks(ctx, opt, p, hints):
+                data = ctx.param(p) + rows
+                g = f"({whole_g}){rows}" if rows else whole_g
+                b = buf + rows
+                work = works[0]
+                if wd:
+                    ctx.emit(f"np.multiply({data}, {lam}, out={work})")
+                    ctx.emit(f"np.add({work}, {g}, out={work})")
                     g = work
-                else:
-                    g = buf
-            ctx.emit(f"np.multiply({g}, {lr}, out={work})")
-            ctx.emit(f"np.subtract({data}, {work}, out={data})")
+                if momentum:
+                    ctx.emit(f"np.multiply({b}, {mu}, out={b})")
+                    if damp:
+                        ctx.emit(f"np.add({b}, {g}, out={b})")
+                    else:
+                        damped = works[1]
+                        ctx.emit(f"np.multiply({g}, 1 - {tau}, out={damped})")
+                        ctx.emit(f"np.add({b}, {damped}, out={b})")
+                    if nesterov:
+                        extra = works[1]
+                        ctx.emit(f"np.multiply({b}, {mu}, out={extra})")
+                        ctx.emit(f"np.add({g}, {extra}, out={work})")
+                        g = work
+                    else:
+                        g = b
+                ctx.emit(f"np.multiply({g}, {lr}, out={work})")
+                ctx.emit(f"np.subtract({data}, {work}, out={data})")
 
 
 def _adam(ctx: UpdateContext, opt: Adam, has_grad: dict[int, bool]) -> None:
@@ -119,35 +146,38 @@ def _adam(ctx: UpdateContext, opt: Adam, has_grad: dict[int, bool]) -> None:
             m, v = names["exp_avg"], names["exp_avg_sq"]
             step = ctx.local(f"step_{label}")
             ctx.emit(f"{step} = {st}['step'] = {st}['step'] + 1")
-            work = ctx.scratch(opt, p, 0, f"work_{label}")
-            work2 = ctx.scratch(opt, p, 1, f"work2_{label}")
-            if wd:
-                if decoupled:
-                    ctx.emit(f"np.multiply({data}, 1 - {lr} * {lam}, out={data})")
+            whole_g = ctx.grad(p)
+            for rows, (work, work2) in _blocks(ctx, opt, p, [f"work_{label}", f"work2_{label}"]):
+                data = ctx.param(p) + rows
+                g = f"({whole_g}){rows}" if rows else whole_g
+                m, v = names["exp_avg"] + rows, names["exp_avg_sq"] + rows
+                if wd:
+                    if decoupled:
+                        ctx.emit(f"np.multiply({data}, 1 - {lr} * {lam}, out={data})")
+                    else:
+                        ctx.emit(f"np.multiply({data}, {lam}, out={work})")
+                        ctx.emit(f"np.add({work}, {g}, out={work})")
+                        g = work
+                ctx.emit(f"np.subtract({g}, {m}, out={work2})")
+                ctx.emit(f"np.multiply({work2}, {w}, out={work2})")
+                if small_w:
+                    ctx.emit(f"np.add({m}, {work2}, out={m})")
                 else:
-                    ctx.emit(f"np.multiply({data}, {lam}, out={work})")
-                    ctx.emit(f"np.add({work}, {g}, out={work})")
-                    g = work
-            ctx.emit(f"np.subtract({g}, {m}, out={work2})")
-            ctx.emit(f"np.multiply({work2}, {w}, out={work2})")
-            if small_w:
-                ctx.emit(f"np.add({m}, {work2}, out={m})")
-            else:
-                ctx.emit(f"np.subtract({g}, {work2}, out={m})")
-            ctx.emit(f"np.multiply({v}, {beta2}, out={v})")
-            ctx.emit(f"np.multiply({g}, 1 - {beta2}, out={work2})")
-            ctx.emit(f"np.multiply({work2}, {g}, out={work2})")
-            ctx.emit(f"np.add({v}, {work2}, out={v})")
-            second = v
-            if amsgrad:
-                second = names["max_exp_avg_sq"]
-                ctx.emit(f"np.maximum({second}, {v}, out={second})")
-            ctx.emit(f"np.sqrt({second}, out={work2})")
-            ctx.emit(f"np.true_divide({work2}, (1 - {beta2} ** {step}) ** 0.5, out={work2})")
-            ctx.emit(f"np.add({work2}, {eps}, out={work2})")
-            ctx.emit(f"np.multiply({m}, {lr} / (1 - {beta1} ** {step}), out={work})")
-            ctx.emit(f"np.true_divide({work}, {work2}, out={work})")
-            ctx.emit(f"np.subtract({data}, {work}, out={data})")
+                    ctx.emit(f"np.subtract({g}, {work2}, out={m})")
+                ctx.emit(f"np.multiply({v}, {beta2}, out={v})")
+                ctx.emit(f"np.multiply({g}, 1 - {beta2}, out={work2})")
+                ctx.emit(f"np.multiply({work2}, {g}, out={work2})")
+                ctx.emit(f"np.add({v}, {work2}, out={v})")
+                second = v
+                if amsgrad:
+                    second = names["max_exp_avg_sq"] + rows
+                    ctx.emit(f"np.maximum({second}, {v}, out={second})")
+                ctx.emit(f"np.sqrt({second}, out={work2})")
+                ctx.emit(f"np.true_divide({work2}, (1 - {beta2} ** {step}) ** 0.5, out={work2})")
+                ctx.emit(f"np.add({work2}, {eps}, out={work2})")
+                ctx.emit(f"np.multiply({m}, {lr} / (1 - {beta1} ** {step}), out={work})")
+                ctx.emit(f"np.true_divide({work}, {work2}, out={work})")
+                ctx.emit(f"np.subtract({data}, {work}, out={data})")
 
 
 register_update(SGD, _sgd)

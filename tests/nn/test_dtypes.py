@@ -49,3 +49,11 @@ def test_bias_of_another_dtype_is_an_error() -> None:
         nn.functional.linear(
             Tensor(np.ones((1, 3))), Tensor(np.ones((2, 3))), Tensor(np.ones(2, dtype=np.float32))
         )
+
+
+def test_a_bias_of_another_dtype_is_an_error_for_tensor_and_array_inputs() -> None:
+    w = Tensor(np.ones((2, 3), dtype=np.float32), requires_grad=True)
+    b = Tensor(np.ones(2), requires_grad=True)  # float64
+    for x in (Tensor(np.ones((4, 3), dtype=np.float32)), np.ones((4, 3))):
+        with pytest.raises(TypeError, match=r"linear: expected bias of dtype float32.*float64"):
+            nn.functional.linear(x, w, b)

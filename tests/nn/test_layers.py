@@ -329,3 +329,29 @@ def test_mlp_repr() -> None:
         "  (2): Linear(in_features=3, out_features=1, bias=True)\n"
         ")"
     )
+
+
+def test_linear_forward_reads_a_weight_defined_by_a_subclass() -> None:
+    # Linear.forward reads its registry first; a weight that is not a
+    # registered parameter (computed, as in weight normalisation) still works.
+    class Scaled(nn.Linear):
+        def __init__(self) -> None:
+            super().__init__(3, 2, seed=0)
+            self.v = nn.Parameter(self._parameters.pop("weight").data.copy())
+
+        @property
+        def weight(self) -> Tensor:
+            return self.v * 2.0
+
+    layer = Scaled()
+    x = np.arange(12.0).reshape(4, 3)
+    out = layer(Tensor(x))
+    expected = x @ (2.0 * layer.v.data).T + layer.bias.data
+    np.testing.assert_allclose(out.data, expected, rtol=1e-12)
+    out.sum().backward()
+    assert layer.v.grad is not None and layer.v.grad.shape == (2, 3)
+
+    plain = nn.Linear(3, 2, seed=0)
+    del plain.bias
+    with pytest.raises(AttributeError, match="bias"):
+        plain(Tensor(x))

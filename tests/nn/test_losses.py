@@ -451,3 +451,28 @@ def test_hinge_matches_pytorch_formula() -> None:
     loss.backward()
     np.testing.assert_allclose(loss.data, expected.item(), rtol=1e-14)
     np.testing.assert_allclose(ours.grad.data, ts.grad.numpy(), rtol=1e-14)
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.int32, np.uint8])
+def test_cross_entropy_common_call_matches_the_composition_and_checks_its_targets(dtype):
+    rng = np.random.default_rng(4)
+    logits = rng.standard_normal((6, 5))
+    y = np.array([0, 4, 2, 2, 1, 3], dtype=dtype)
+    x = Tensor(logits, requires_grad=True)
+    loss = F.cross_entropy(x, y)
+    loss.backward()
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    logp = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    np.testing.assert_allclose(loss.data, -logp[np.arange(6), y.astype(np.int64)].mean())
+    onehot = np.eye(5)[y.astype(np.int64)]
+    np.testing.assert_allclose(x.grad.data, (np.exp(logp) - onehot) / 6, atol=1e-15)
+    assert F.cross_entropy(x, y, reduction="none").shape == (6,)
+    for bad in (5, 200):  # past the classes (200 also as uint8)
+        with pytest.raises(IndexError):
+            F.cross_entropy(x, np.array([0, 1, 2, 3, 4, bad], dtype=dtype))
+    if np.dtype(dtype).kind == "i":
+        with pytest.raises(IndexError):
+            F.cross_entropy(x, np.array([0, 1, 2, 3, 4, -1], dtype=dtype))
+    # an ignored index takes the general path: the mean is over the others
+    kept = F.cross_entropy(x, y, ignore_index=2)
+    np.testing.assert_allclose(kept.data, -logp[[0, 1, 4, 5], y[[0, 1, 4, 5]]].mean())

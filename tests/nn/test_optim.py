@@ -761,3 +761,55 @@ def test_nn_mlp_training_follows_pytorch(name):
     for key, value in model.state_dict().items():
         assert value.dtype == np.float64 and not np.array_equal(value, initial[key])
         np.testing.assert_allclose(value, tstate[key].numpy(), rtol=1e-6, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "factory",
+    [
+        lambda ps: SGD(ps, lr=0.1),
+        lambda ps: SGD(ps, lr=0.1, momentum=0.9, weight_decay=0.1, nesterov=True),
+        lambda ps: SGD(ps, lr=0.1, momentum=0.9, dampening=0.2),
+        lambda ps: Adam(ps, lr=0.1, weight_decay=0.1, amsgrad=True),
+        lambda ps: AdamW(ps, lr=0.1, betas=(0.3, 0.9)),
+    ],
+)
+@pytest.mark.parametrize("shape", [(700, 100), (70_001,), (3, 30_000, 2), (1, 70_000)])
+def test_a_large_parameter_updated_in_blocks_gets_the_bits_of_a_whole_update(
+    factory, shape, monkeypatch
+):
+    # A parameter above the work arrays' size is updated in blocks of rows
+    # (the last one shorter); updated whole, it must get the same bits.
+    rng = np.random.default_rng(5)
+    init = rng.normal(size=shape).astype(np.float32)
+    blocks, whole = param(init, dtype=np.float32), param(init, dtype=np.float32)
+    opt, ref = factory([blocks]), factory([whole])
+    for t in range(3):
+        g = fake_grad(init, t).astype(np.float32)
+        set_grad(blocks, g)
+        set_grad(whole, g)
+        opt.step()
+        with monkeypatch.context() as m:
+            m.setattr(optim, "_CHUNK", 10**9)
+            ref.step()
+    assert blocks.data.tobytes() == whole.data.tobytes()
+    assert not np.array_equal(blocks.data, init)
+    row = init.size // shape[0]  # a block has at least one row
+    assert all(s.size <= max(1 << 16, row) for s in opt._scratch.values())
+    assert any(s.size == init.size for s in ref._scratch.values())
+
+
+@pytest.mark.parametrize("cls", [SGD, Adam])
+def test_work_arrays_stay_small_for_a_large_parameter(cls):
+    tracemalloc = pytest.importorskip("tracemalloc")
+    p = param(np.ones((1000, 1000)), dtype=np.float32)
+    set_grad(p, np.full((1000, 1000), 0.5))
+    opt = cls([p], lr=0.1, weight_decay=0.1)
+    if cls is Adam:
+        opt.step()  # Adam's first step creates its state: two parameter-sized arrays
+    tracemalloc.start()
+    try:
+        opt.step()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < p.data.nbytes / 3  # two work arrays of about 256 KiB each
