@@ -125,7 +125,7 @@ def _check_finite(node: Function, grads: Sequence[Any]) -> None:
 
 def _run(
     roots: Sequence[Tensor],
-    root_grads: Sequence[Tensor],
+    root_grads: Sequence[Any],
     retain_graph: bool,
     create_graph: bool,
     capture: dict[int, int] | None,
@@ -144,7 +144,7 @@ def _run(
     for r, seed in zip(roots, root_grads):
         node: Any = r.grad_fn or r
         key = id(node)
-        g = seed if create_graph else seed.data
+        g = seed  # a Tensor under create_graph, else an array (see _as_grad)
         if key in buffers:
             buffers[key] = _add(buffers[key], g)
         else:
@@ -335,15 +335,19 @@ def _ones(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
     return one.copy()
 
 
-def _as_grad(grad: Any, root: Tensor, create_graph: bool, what: str) -> Tensor:
-    """Check (or create, for one-element roots) the gradient seeding ``root``."""
+def _as_grad(grad: Any, root: Tensor, create_graph: bool, what: str) -> Any:
+    """Check (or create, for one-element roots) the gradient seeding ``root``:
+    a Tensor when ``create_graph``, else its array (what ``_run`` propagates)."""
     if grad is None:
         if root.data.size != 1:
             raise RuntimeError(
                 f"{what}: grad can be implicitly created only for outputs with one element; "
                 f"this output has shape {root.data.shape}, so pass a gradient of that shape"
             )
-        return _make(_ones(root.data.shape, root.data.dtype))
+        # The bare array unless recorded: no Tensor made only to be unwrapped
+        # (with it, add + backward on one element 8.3 -> 8.1 us).
+        one = _ones(root.data.shape, root.data.dtype)
+        return _make(one) if create_graph else one
     g = grad if isinstance(grad, Tensor) else _make(_to_array(grad))
     if g.data.shape != root.data.shape:
         raise RuntimeError(
@@ -353,8 +357,8 @@ def _as_grad(grad: Any, root: Tensor, create_graph: bool, what: str) -> Tensor:
     if g.data.dtype != root.data.dtype:
         g = _make(g.data.astype(root.data.dtype))
     elif not create_graph:
-        g = _make(g.data.copy())
-    return g
+        return g.data.copy()
+    return g if create_graph else g.data
 
 
 def backward(
