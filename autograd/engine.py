@@ -382,6 +382,20 @@ def backward(
     _run(roots, seeds, retain_graph, create_graph, None)
 
 
+def backward_one(root: Tensor, grad: Any, retain_graph: bool | None, create_graph: bool) -> None:
+    """:func:`backward` for one root (``Tensor.backward``), without the lists:
+    add + backward on one element 8.1 -> 7.7 us."""
+    if not root.requires_grad:
+        raise RuntimeError(
+            "backward: this tensor does not require grad and has no grad_fn; "
+            "create its inputs with requires_grad=True"
+        )
+    seed = _as_grad(grad, root, create_graph, "backward")
+    if retain_graph is None:
+        retain_graph = create_graph
+    _run((root,), (seed,), retain_graph, create_graph, None)
+
+
 def grad(
     outputs: Tensor | Sequence[Tensor],
     inputs: Tensor | Sequence[Tensor],
