@@ -471,6 +471,20 @@ class Function:
             fn._edge0 = a.grad_fn or a
             da = a.data
             meta = (shape, data.dtype, da.shape, da.dtype)
+        elif n == 3:
+            # Linear with a bias, every layer of an MLP: no comprehension (a
+            # function call of its own on Python 3.11), no loops. Linear's
+            # forward at 100x16 -> 16: 7.2 -> 6.7 us.
+            a, b, c = inputs
+            ea = (a.grad_fn or a) if a.requires_grad else None
+            eb = (b.grad_fn or b) if b.requires_grad else None
+            ec = (c.grad_fn or c) if c.requires_grad else None
+            if ea is None and eb is None and ec is None:
+                return _t._make(data)
+            fn._arity = 3
+            fn._edges = (ea, eb, ec)
+            da, db, dc = a.data, b.data, c.data
+            meta = (shape, data.dtype, da.shape, da.dtype, db.shape, db.dtype, dc.shape, dc.dtype)
         else:
             edges = tuple([(t.grad_fn or t) if t.requires_grad else None for t in inputs])
             for edge in edges:
