@@ -236,7 +236,16 @@ def _run(
                     if buffers and nkey in buffers:
                         earlier = take(nkey)
                         gi = earlier if gi is None else _add(earlier, gi)
-                    ready.append((nxt, gi))
+                    if isinstance(nxt, function):
+                        ready.append((nxt, gi))
+                    # A leaf has nothing to propagate: it goes straight to the
+                    # accumulation (or the capture), not through ``ready``
+                    # (add + backward on one element 7.8 -> 7.5 us).
+                    elif capture is None:
+                        if gi is not None:
+                            pending.append((nxt, gi))
+                    elif nkey in capture:
+                        captured[capture[nkey]] = gi  # type: ignore[index]
             # Drop this node's gradients now: _exclusive counts references.
             grads = gi = None
         if pending:
