@@ -138,27 +138,35 @@ def _run(
     nodes are returned and no leaf's ``.grad`` is touched (``autograd.grad``);
     without it they accumulate into the leaves (``Tensor.backward``).
     """
-    starts = []
     buffers: dict[int, Any] = {}
     take = buffers.pop
-    for r, seed in zip(roots, root_grads):
-        node: Any = r.grad_fn or r
-        key = id(node)
-        g = seed  # a Tensor under create_graph, else an array (see _as_grad)
-        if key in buffers:
-            buffers[key] = _add(buffers[key], g)
-        else:
-            buffers[key] = g
-            starts.append(node)
-    consumers = _count_consumers(starts)
     # A ready node travels with its gradient: a node with one consumer (most
     # of them) gets its gradient handed over without a stop in ``buffers``.
     # With the loops below instead of comprehensions: add + backward on a
     # one-element array 8.9 -> 8.3 us, mul 10.2 -> 9.5, exp 7.6 -> 7.1.
-    ready = []
-    for n in starts:
-        if consumers[id(n)] == 0:
-            ready.append((n, take(id(n))))
+    if len(roots) == 1:
+        # One root (Tensor.backward, a one-output grad): nothing reaches it
+        # from inside the graph, so it is ready at once (add + backward on
+        # one element 7.5 -> 7.1 us, mul 8.6 -> 8.2).
+        node: Any = roots[0].grad_fn or roots[0]
+        consumers = _count_consumers((node,))
+        ready = [(node, root_grads[0])]
+    else:
+        starts = []
+        for r, seed in zip(roots, root_grads):
+            node = r.grad_fn or r
+            key = id(node)
+            # A Tensor under create_graph, else an array (see _as_grad).
+            if key in buffers:
+                buffers[key] = _add(buffers[key], seed)
+            else:
+                buffers[key] = seed
+                starts.append(node)
+        consumers = _count_consumers(starts)
+        ready = []
+        for n in starts:
+            if consumers[id(n)] == 0:
+                ready.append((n, take(id(n))))
     captured: list[Any] | None = None if capture is None else [None] * len(capture)
     check = _modes.anomaly
     pending: list[tuple[Tensor, Any]] = []
