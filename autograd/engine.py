@@ -66,7 +66,11 @@ def _count_consumers(starts: Sequence[Any]) -> dict[int, int]:
     no type test; ``starts`` are entered with 0 so that one start reached
     from another is expanded only once.
     """
-    consumers = {id(n): 0 for n in starts}
+    # Loops, not comprehensions: on Python 3.11 each comprehension is a
+    # function call of its own.
+    consumers = {}
+    for n in starts:
+        consumers[id(n)] = 0
     stack = list(starts)
     while stack:
         for nxt in stack.pop().next_functions:
@@ -121,7 +125,7 @@ def _check_finite(node: Function, grads: Sequence[Any]) -> None:
 
 def _run(
     roots: Sequence[Tensor],
-    root_grads: Sequence[Tensor],
+    root_grads: Sequence[Any],
     retain_graph: bool,
     create_graph: bool,
     capture: dict[int, int] | None,
@@ -134,25 +138,40 @@ def _run(
     nodes are returned and no leaf's ``.grad`` is touched (``autograd.grad``);
     without it they accumulate into the leaves (``Tensor.backward``).
     """
-    starts = []
     buffers: dict[int, Any] = {}
-    for r, seed in zip(roots, root_grads):
-        node: Any = r.grad_fn or r
-        key = id(node)
-        g = seed if create_graph else seed.data
-        if key in buffers:
-            buffers[key] = _add(buffers[key], g)
-        else:
-            buffers[key] = g
-            starts.append(node)
-    consumers = _count_consumers(starts)
-    ready = [n for n in starts if consumers[id(n)] == 0]
+    take = buffers.pop
+    # A ready node travels with its gradient: a node with one consumer (most
+    # of them) gets its gradient handed over without a stop in ``buffers``.
+    # With the loops below instead of comprehensions: add + backward on a
+    # one-element array 8.9 -> 8.3 us, mul 10.2 -> 9.5, exp 7.6 -> 7.1.
+    if len(roots) == 1:
+        # One root (Tensor.backward, a one-output grad): nothing reaches it
+        # from inside the graph, so it is ready at once (add + backward on
+        # one element 7.5 -> 7.1 us, mul 8.6 -> 8.2).
+        node: Any = roots[0].grad_fn or roots[0]
+        consumers = _count_consumers((node,))
+        ready = [(node, root_grads[0])]
+    else:
+        starts = []
+        for r, seed in zip(roots, root_grads):
+            node = r.grad_fn or r
+            key = id(node)
+            # A Tensor under create_graph, else an array (see _as_grad).
+            if key in buffers:
+                buffers[key] = _add(buffers[key], seed)
+            else:
+                buffers[key] = seed
+                starts.append(node)
+        consumers = _count_consumers(starts)
+        ready = []
+        for n in starts:
+            if consumers[id(n)] == 0:
+                ready.append((n, take(id(n))))
     captured: list[Any] | None = None if capture is None else [None] * len(capture)
     check = _modes.anomaly
     pending: list[tuple[Tensor, Any]] = []
     # Local names for what every node uses: a chain of 100,000 nodes runs
     # this loop 100,000 times.
-    take = buffers.pop
     clock = _clock
     freed = _FREED
     function = Function
@@ -161,11 +180,11 @@ def _run(
     _modes.enabled = create_graph
     try:
         while ready:
-            node = ready.pop()
-            key = id(node)
-            g = take(key, None)
-            if capture is not None and key in capture:
-                captured[capture[key]] = g  # type: ignore[index]
+            node, g = ready.pop()
+            if capture is not None:
+                key = id(node)
+                if key in capture:
+                    captured[capture[key]] = g  # type: ignore[index]
             if not isinstance(node, function):
                 if capture is None and g is not None:
                     pending.append((node, g))
@@ -208,7 +227,6 @@ def _run(
                 i += 2
                 if nxt is None:
                     continue
-                nkey = id(nxt)
                 if gi is not None:
                     shape = meta[i]
                     if gi.shape != shape:
@@ -216,15 +234,26 @@ def _run(
                     dtype = meta[i + 1]
                     if gi.dtype is not dtype and gi.dtype != dtype:
                         gi = gi.astype(dtype)
-                    if nkey in buffers:
-                        buffers[nkey] = _add(buffers[nkey], gi)
-                    else:
-                        buffers[nkey] = gi
+                nkey = id(nxt)
                 remaining = consumers[nkey] - 1
                 if remaining:
                     consumers[nkey] = remaining
+                    if gi is not None:
+                        buffers[nkey] = _add(buffers[nkey], gi) if nkey in buffers else gi
                 else:
-                    ready.append(nxt)
+                    if buffers and nkey in buffers:
+                        earlier = take(nkey)
+                        gi = earlier if gi is None else _add(earlier, gi)
+                    if isinstance(nxt, function):
+                        ready.append((nxt, gi))
+                    # A leaf has nothing to propagate: it goes straight to the
+                    # accumulation (or the capture), not through ``ready``
+                    # (add + backward on one element 7.8 -> 7.5 us).
+                    elif capture is None:
+                        if gi is not None:
+                            pending.append((nxt, gi))
+                    elif nkey in capture:
+                        captured[capture[nkey]] = gi  # type: ignore[index]
             # Drop this node's gradients now: _exclusive counts references.
             grads = gi = None
         if pending:
@@ -323,15 +352,19 @@ def _ones(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
     return one.copy()
 
 
-def _as_grad(grad: Any, root: Tensor, create_graph: bool, what: str) -> Tensor:
-    """Check (or create, for one-element roots) the gradient seeding ``root``."""
+def _as_grad(grad: Any, root: Tensor, create_graph: bool, what: str) -> Any:
+    """Check (or create, for one-element roots) the gradient seeding ``root``:
+    a Tensor when ``create_graph``, else its array (what ``_run`` propagates)."""
     if grad is None:
         if root.data.size != 1:
             raise RuntimeError(
                 f"{what}: grad can be implicitly created only for outputs with one element; "
                 f"this output has shape {root.data.shape}, so pass a gradient of that shape"
             )
-        return _make(_ones(root.data.shape, root.data.dtype))
+        # The bare array unless recorded: no Tensor made only to be unwrapped
+        # (with it, add + backward on one element 8.3 -> 8.1 us).
+        one = _ones(root.data.shape, root.data.dtype)
+        return _make(one) if create_graph else one
     g = grad if isinstance(grad, Tensor) else _make(_to_array(grad))
     if g.data.shape != root.data.shape:
         raise RuntimeError(
@@ -341,8 +374,8 @@ def _as_grad(grad: Any, root: Tensor, create_graph: bool, what: str) -> Tensor:
     if g.data.dtype != root.data.dtype:
         g = _make(g.data.astype(root.data.dtype))
     elif not create_graph:
-        g = _make(g.data.copy())
-    return g
+        return g.data.copy()
+    return g if create_graph else g.data
 
 
 def backward(
@@ -358,10 +391,26 @@ def backward(
                 "backward: this tensor does not require grad and has no grad_fn; "
                 "create its inputs with requires_grad=True"
             )
-    seeds = [_as_grad(g, r, create_graph, "backward") for r, g in zip(roots, grads)]
+    seeds = []
+    for r, g in zip(roots, grads):
+        seeds.append(_as_grad(g, r, create_graph, "backward"))
     if retain_graph is None:
         retain_graph = create_graph
     _run(roots, seeds, retain_graph, create_graph, None)
+
+
+def backward_one(root: Tensor, grad: Any, retain_graph: bool | None, create_graph: bool) -> None:
+    """:func:`backward` for one root (``Tensor.backward``), without the lists:
+    add + backward on one element 8.1 -> 7.7 us."""
+    if not root.requires_grad:
+        raise RuntimeError(
+            "backward: this tensor does not require grad and has no grad_fn; "
+            "create its inputs with requires_grad=True"
+        )
+    seed = _as_grad(grad, root, create_graph, "backward")
+    if retain_graph is None:
+        retain_graph = create_graph
+    _run((root,), (seed,), retain_graph, create_graph, None)
 
 
 def grad(

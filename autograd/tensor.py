@@ -380,7 +380,7 @@ class Tensor(
             Record the backward pass so that the gradients can be
             differentiated again.
         """
-        _engine.backward([self], [grad], retain_graph, create_graph)
+        _engine.backward_one(self, grad, retain_graph, create_graph)
 
 
 def tensor(data: ArrayLike, requires_grad: bool = False, dtype: Any = None) -> Tensor:

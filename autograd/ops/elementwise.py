@@ -45,6 +45,8 @@ if TYPE_CHECKING:
 
 # Unsigned integers of each float's width, to select a gradient's bits.
 _UINT = {2: np.uint16, 4: np.uint32, 8: np.uint64}
+# Read-only 0-d zeros by dtype, for np.where's constant branch (never returned).
+_ZERO: dict[np.dtype, np.ndarray] = {}
 
 
 def _same_float(out: np.ndarray, like: np.ndarray) -> np.ndarray:
@@ -294,9 +296,18 @@ class ReLU(Function):
         # "not <= 0" rather than "> 0": a NaN input passes its gradient on,
         # as in PyTorch.
         out = self._output
-        unsigned = _UINT.get(g.dtype.itemsize) if type(g) is np.ndarray else None
-        if unsigned is None or g.dtype.kind != "f" or g.size < 4096:
+        if type(g) is not np.ndarray:
             return dual.where(out <= 0, zero(g), g)
+        dtype = g.dtype
+        unsigned = _UINT.get(dtype.itemsize)
+        if unsigned is None or dtype.kind != "f" or g.size < 4096:
+            # On arrays: np.where itself, with a cached 0-d zero (no new
+            # array, no dual dispatch): 3.7 -> 3.3 us at 100x16.
+            z = _ZERO.get(dtype)
+            if z is None:
+                z = _ZERO[dtype] = np.zeros((), dtype)
+                z.flags.writeable = False
+            return np.where(out <= 0, z, g)
         # where(out <= 0, 0, g) bit for bit: g's bits AND a mask of all ones
         # (out > 0 or NaN) or all zeros, so that an inf or NaN gradient still
         # gives +0.0 where the mask is 0 (multiplying would give NaN, and -0.0
