@@ -89,6 +89,19 @@ def test_the_compiled_power_is_the_one_array_power_calls(p, dtype) -> None:
     assert got.tobytes() == expected.tobytes()
 
 
+def _assert_replays_eager_bytes(make, leaves) -> None:
+    """``make(leaf)`` run eagerly on one leaf and compiled on the other give the
+    same loss and gradient bytes over three calls, the last ones replayed."""
+    eager, compiled = make(leaves[0]), autograd.compile(make(leaves[1]))
+    for _ in range(3):
+        for t in leaves:
+            t.grad = None
+        a, b = eager(), compiled()
+        assert np.asarray(a).tobytes() == np.asarray(b).tobytes()
+        assert leaves[0].grad.data.tobytes() == leaves[1].grad.data.tobytes()
+    assert compiled.stats["replays"] >= 1
+
+
 @pytest.mark.parametrize("p", [0.5, 2, 2.0, -1, -1.0, 1.0, 1.5, 3.0])
 def test_a_compiled_power_step_replays_the_eager_bytes(p) -> None:
     rng = np.random.default_rng(2)
@@ -103,14 +116,7 @@ def test_a_compiled_power_step_replays_the_eager_bytes(p) -> None:
 
         return step
 
-    eager, compiled = make(leaves[0]), autograd.compile(make(leaves[1]))
-    for _ in range(3):
-        for t in leaves:
-            t.grad = None
-        a, b = eager(), compiled()
-        assert np.asarray(a).tobytes() == np.asarray(b).tobytes()
-        assert leaves[0].grad.data.tobytes() == leaves[1].grad.data.tobytes()
-    assert compiled.stats["replays"] >= 1
+    _assert_replays_eager_bytes(make, leaves)
 
 
 # -- gradients of one input are summed by the ufunc in both modes ------------
@@ -157,14 +163,7 @@ def test_a_compiled_relu_of_a_0d_input_replays(dtype, value) -> None:
 
         return step
 
-    eager, compiled = make(leaves[0]), autograd.compile(make(leaves[1]))
-    for _ in range(3):
-        for t in leaves:
-            t.grad = None
-        a, b = eager(), compiled()
-        assert np.asarray(a).tobytes() == np.asarray(b).tobytes()
-        assert leaves[0].grad.data.tobytes() == leaves[1].grad.data.tobytes()
-    assert compiled.stats["replays"] >= 1
+    _assert_replays_eager_bytes(make, leaves)
 
 
 # -- an in-place op on a strided view computes on contiguous values -----------
