@@ -22,6 +22,7 @@ PUBLIC_MODULES = [
     "autograd.tensor",
     "autograd.functional",
     "autograd.gradcheck",
+    "autograd.grad_mode",
     "autograd.testing",
     "nn",
     "nn.callbacks",
@@ -120,3 +121,25 @@ def test_dir_viz_shows_the_api_and_submodules_only():
     assert not extras, sorted(extras)
     for leaked in ("Any", "Path", "annotations", "tempfile", "webbrowser"):
         assert leaked not in names
+
+
+def _library_modules() -> list[str]:
+    import pkgutil
+
+    names = []
+    for package in ("autograd", "nn", "viz"):
+        root = importlib.import_module(package)
+        names.append(package)
+        for info in pkgutil.walk_packages(root.__path__, package + "."):
+            if info.name != "viz.__main__":
+                names.append(info.name)
+    return names
+
+
+@pytest.mark.parametrize("name", _library_modules())
+def test_no_module_statement_is_swallowed_by_its_docstring(name):
+    # An ``__all__ = [...]`` that ended up inside the opening docstring is no
+    # ``__all__`` at all, and help() shows it as prose.
+    module = importlib.import_module(name)
+    doc = module.__doc__ or ""
+    assert "__all__ =" not in doc and "\nimport " not in doc, f"{name}'s docstring holds code"

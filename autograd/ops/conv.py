@@ -1,16 +1,5 @@
 """Sliding-window primitives: unfold (im2col), fold (col2im) and 2-D convolution.
 
-__all__ = [
-    "Conv2d",
-    "Fold",
-    "Unfold",
-    "fold",
-    "fold_array",
-    "out_size",
-    "unfold",
-    "unfold_array",
-]
-
 A convolution is one matrix product over a sliding-window view of the padded
 input: ``numpy.lib.stride_tricks.sliding_window_view`` gives every window
 without copying, one reshape lays the windows out as the columns of a matrix
@@ -28,6 +17,17 @@ right)`` so that ``padding="same"`` with an even kernel can pad one side more.
 """
 
 from __future__ import annotations
+
+__all__ = [
+    "Conv2d",
+    "Fold",
+    "Unfold",
+    "fold",
+    "fold_array",
+    "out_size",
+    "unfold",
+    "unfold_array",
+]
 
 from typing import Any
 

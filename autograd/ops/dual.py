@@ -1,5 +1,13 @@
 """Functions that derivative rules call on Tensors and NumPy arrays alike.
 
+A rule receives Tensors when the backward pass is recorded and arrays when
+it is not (see :mod:`autograd.function`). Operators and the methods both
+types share need nothing; the few NumPy functions that are not methods of
+an array are given here in both forms.
+"""
+
+from __future__ import annotations
+
 __all__ = [
     "array",
     "broadcast_to",
@@ -21,14 +29,6 @@ __all__ = [
     "zero",
     "zeros_like",
 ]
-
-A rule receives Tensors when the backward pass is recorded and arrays when
-it is not (see :mod:`autograd.function`). Operators and the methods both
-types share need nothing; the few NumPy functions that are not methods of
-an array are given here in both forms.
-"""
-
-from __future__ import annotations
 
 from typing import Any
 

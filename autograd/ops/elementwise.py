@@ -1,4 +1,8 @@
 """Elementwise primitives. Binary ones broadcast like NumPy; the engine sums
+each gradient back to its input's shape, so no rule here undoes broadcasting."""
+
+from __future__ import annotations
+
 __all__ = [
     "Abs",
     "Add",
@@ -24,10 +28,6 @@ __all__ = [
     "minimum",
     "where",
 ]
-
-each gradient back to its input's shape, so no rule here undoes broadcasting."""
-
-from __future__ import annotations
 
 import numbers
 from typing import TYPE_CHECKING, Any
