@@ -58,12 +58,12 @@ from autograd.ops import sort as _sort
 from autograd.ops import special as _special
 from autograd.ops import views as _views
 from autograd.ops.convert import *  # noqa: F403
-from autograd.ops.elementwise import maximum, minimum, where
 from autograd.ops.index import *  # noqa: F403
 from autograd.ops.inplace import *  # noqa: F403
 from autograd.ops.pointwise import *  # noqa: F403
 from autograd.ops.products import *  # noqa: F403
 from autograd.ops.scan import *  # noqa: F403
+from autograd.ops.selection import maximum, minimum, where
 from autograd.ops.shape import concatenate, stack
 from autograd.ops.sort import *  # noqa: F403
 from autograd.ops.special import *  # noqa: F403

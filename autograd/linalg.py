@@ -362,7 +362,7 @@ def vector_norm(
     if ord == -np.inf:
         return abs(x).amin(axes, keepdim)
     if ord == 0:
-        from autograd.ops.elementwise import where
+        from autograd.ops.selection import where
 
         # Each element counts 1 or 0; the zero branch (x * 0 where x == 0) keeps
         # the result in the graph with the zero gradient that PyTorch gives.

@@ -22,6 +22,7 @@ import numpy as np
 from autograd.compiler.builder import Builder, Var
 from autograd.ops import elementwise as ew
 from autograd.ops import linalg as la
+from autograd.ops import selection
 from autograd.ops import shape as sh
 
 FORWARD: dict[type, Callable[..., Var]] = {}
@@ -355,7 +356,7 @@ _register(ew.ReLU, _relu_fwd, _relu_back)
 _register(ew.Abs, _unary("absolute"), _abs_back)
 _register(ew.Clip, _clip_fwd, _clip_back)
 _register(ew.Cast, _cast_fwd, _cast_back)
-_register(ew.Where, _where_fwd, _where_back)
+_register(selection.Where, _where_fwd, _where_back)
 
 
 # -- shape and indexing -----------------------------------------------------

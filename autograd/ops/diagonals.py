@@ -95,7 +95,7 @@ def diag(x: Any, diagonal: int = 0) -> Tensor:
 
 
 def _triangle(x: Any, diagonal: int, lower: bool, op: str) -> Tensor:
-    from autograd.ops.elementwise import where
+    from autograd.ops.selection import where
 
     x = _tensor(x)
     if x.data.ndim < 2:

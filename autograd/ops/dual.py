@@ -75,7 +75,7 @@ def broadcast_to(x: Any, shape: tuple[int, ...]) -> Any:
 def where(cond: np.ndarray, a: Any, b: Any) -> Any:
     """``where`` with a constant boolean condition."""
     if isinstance(a, _t.Tensor) or isinstance(b, _t.Tensor):
-        from autograd.ops.elementwise import where as tensor_where
+        from autograd.ops.selection import where as tensor_where
 
         return tensor_where(cond, a, b)
     return np.where(cond, a, b)

@@ -258,7 +258,7 @@ class IndexMethods:
                 f"masked_fill: the mask (shape {m.shape}) does not broadcast with the "
                 f"tensor's shape {self.data.shape}"
             ) from None
-        from autograd.ops.elementwise import where
+        from autograd.ops.selection import where
 
         return where(m, _t._operand(value, self), self)  # type: ignore[arg-type]
 

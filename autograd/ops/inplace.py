@@ -238,7 +238,7 @@ def _replace(t: Tensor, value: Any) -> Tensor:
         data = np.empty(t.data.shape, dtype=t.data.dtype)
         data[...] = value.data if isinstance(value, _t.Tensor) else value
         return _t._make(data)
-    from autograd.ops.elementwise import where
+    from autograd.ops.selection import where
 
     return where(_everywhere(t), _operand(value, t), t)
 
@@ -326,7 +326,7 @@ class InplaceMethods:
 
     def masked_fill_(self: Tensor, mask: Any, value: Any) -> Tensor:
         """Set the elements where the boolean ``mask`` holds to ``value``."""
-        from autograd.ops.elementwise import where
+        from autograd.ops.selection import where
 
         m = np.asarray(mask.data if isinstance(mask, _t.Tensor) else mask)
         if m.dtype != np.bool_:

@@ -23,7 +23,7 @@ import numpy as np
 
 from autograd import tensor as _t
 from autograd.function import Function
-from autograd.ops.elementwise import Abs, Clip, Neg, clamp_tensors
+from autograd.ops.elementwise import Abs, Clip, Neg
 from autograd.ops.logic import *  # noqa: F403
 from autograd.ops.logic import LogicMethods, _as_tensor, function_of
 from autograd.ops.logic import __all__ as _logic_names
@@ -41,6 +41,7 @@ from autograd.ops.rounding import (
     Trunc,
     TruncDivide,
 )
+from autograd.ops.selection import clamp_tensors
 from autograd.ops.transcendental import (
     Acos,
     Acosh,

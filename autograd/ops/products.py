@@ -287,7 +287,7 @@ def _scaled_sum(x: Any, product: Tensor, beta: float, alpha: float) -> Tensor:
     if beta == 0:
         # PyTorch ignores the input (NaN in it included) but keeps it in the
         # graph with a zero gradient: a where that never selects it.
-        from autograd.ops.elementwise import where
+        from autograd.ops.selection import where
 
         return out + where(np.zeros((), dtype=bool), x, np.zeros((), dtype=x.data.dtype))
     return out + (x if beta == 1 else x * beta)
@@ -387,7 +387,7 @@ def slogdet(a: Any) -> Any:
 def logdet(a: Any) -> Tensor:
     """``log(det(a))``: NaN where the determinant is negative, -inf where it is 0."""
     from autograd import linalg
-    from autograd.ops.elementwise import where
+    from autograd.ops.selection import where
 
     sign, logabs = linalg.slogdet(a)
     nan = np.full((), np.nan, dtype=logabs.data.dtype)

@@ -358,7 +358,7 @@ class ReductionMethods:
         ``max(input, other)``, the elementwise :func:`~autograd.maximum`.
         """
         if isinstance(dim, (_t.Tensor, np.ndarray)):  # torch.max(input, other)
-            from autograd.ops.elementwise import maximum
+            from autograd.ops.selection import maximum
 
             return maximum(self, dim)
         if dim is not None and not isinstance(dim, (tuple, list)) and axis is None:
@@ -377,7 +377,7 @@ class ReductionMethods:
         """The minimum: ``(values, indices)`` with an int ``dim``, as :meth:`max`; with a
         tensor, the elementwise :func:`~autograd.minimum`."""
         if isinstance(dim, (_t.Tensor, np.ndarray)):  # torch.min(input, other)
-            from autograd.ops.elementwise import minimum
+            from autograd.ops.selection import minimum
 
             return minimum(self, dim)
         if dim is not None and not isinstance(dim, (tuple, list)) and axis is None:

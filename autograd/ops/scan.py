@@ -477,7 +477,7 @@ class ScanMethods:
     ) -> Tensor:
         """The sum with NaN counted as zero (and given no gradient)."""
         axis, keep = dims("nansum", axis, keepdims, dim, keepdim)
-        from autograd.ops.elementwise import where
+        from autograd.ops.selection import where
 
         return where(np.isnan(self.data), 0.0, self).sum(axis=axis, keepdims=keep)  # type: ignore[arg-type]
 

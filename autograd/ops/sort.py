@@ -441,7 +441,7 @@ class SortMethods:
 def _where_nan(cond: np.ndarray, x: Tensor) -> Tensor:
     if not cond.any():
         return x
-    from autograd.ops.elementwise import where
+    from autograd.ops.selection import where
 
     return where(cond, np.array(np.nan, dtype=x.data.dtype), x)
 
