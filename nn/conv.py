@@ -346,7 +346,40 @@ class _ConvNd(Module):
         return s
 
 
-class Conv2d(_ConvNd):
+class _Conv(_ConvNd):
+    """A convolution that is not transposed: the constructor without
+    ``output_padding``, and the forward pass over a batch or one sample."""
+
+    _conv: Any  # conv1d or conv2d, set by each layer
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: Any,
+        stride: Any = 1,
+        padding: Any = 0,
+        dilation: Any = 1,
+        groups: int = 1,
+        bias: bool = True,
+        padding_mode: str = "zeros",
+        dtype: Any = None,
+        seed: Generatorish = None,
+    ) -> None:
+        super().__init__(
+            in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
+            padding_mode, dtype=dtype, seed=seed,
+        )  # fmt: skip
+
+    def forward(self, x: Tensor) -> Tensor:
+        x, unbatched = _batched(x, self.n_spatial + 2, type(self).__name__)
+        x, padding = self._mode_padded(x)
+        w, b = self.weight, self.bias
+        out = self._conv(x, w, b, self.stride, padding, self.dilation, self.groups)
+        return out.reshape(out.shape[1:]) if unbatched else out
+
+
+class Conv2d(_Conv):
     """2-D convolution layer over ``(N, C_in, H, W)`` inputs (PyTorch's ``Conv2d``).
 
     Parameters
@@ -368,33 +401,10 @@ class Conv2d(_ConvNd):
     ``kaiming_uniform_(a=sqrt(5))``, then the bias from U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
     """
 
-    def __init__(
-        self,
-        in_channels: int,
-        out_channels: int,
-        kernel_size: Any,
-        stride: Any = 1,
-        padding: Any = 0,
-        dilation: Any = 1,
-        groups: int = 1,
-        bias: bool = True,
-        padding_mode: str = "zeros",
-        dtype: Any = None,
-        seed: Generatorish = None,
-    ) -> None:
-        super().__init__(
-            in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
-            padding_mode, dtype=dtype, seed=seed,
-        )  # fmt: skip
-
-    def forward(self, x: Tensor) -> Tensor:
-        x, unbatched = _batched(x, 4, "Conv2d")
-        x, padding = self._mode_padded(x)
-        out = conv2d(x, self.weight, self.bias, self.stride, padding, self.dilation, self.groups)
-        return out.reshape(out.shape[1:]) if unbatched else out
+    _conv = staticmethod(conv2d)
 
 
-class Conv1d(_ConvNd):
+class Conv1d(_Conv):
     """1-D convolution layer over ``(N, C_in, L)`` inputs (PyTorch's ``Conv1d``).
 
     Arguments as :class:`Conv2d`, one int each; ``weight`` has shape
@@ -403,30 +413,7 @@ class Conv1d(_ConvNd):
 
     n_spatial = 1
 
-    def __init__(
-        self,
-        in_channels: int,
-        out_channels: int,
-        kernel_size: Any,
-        stride: Any = 1,
-        padding: Any = 0,
-        dilation: Any = 1,
-        groups: int = 1,
-        bias: bool = True,
-        padding_mode: str = "zeros",
-        dtype: Any = None,
-        seed: Generatorish = None,
-    ) -> None:
-        super().__init__(
-            in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
-            padding_mode, dtype=dtype, seed=seed,
-        )  # fmt: skip
-
-    def forward(self, x: Tensor) -> Tensor:
-        x, unbatched = _batched(x, 3, "Conv1d")
-        x, padding = self._mode_padded(x)
-        out = conv1d(x, self.weight, self.bias, self.stride, padding, self.dilation, self.groups)
-        return out.reshape(out.shape[1:]) if unbatched else out
+    _conv = staticmethod(conv1d)
 
 
 class ConvTranspose2d(_ConvNd):
